@@ -1,0 +1,48 @@
+"""The shape of an extract contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["varchar", "integer", "date", "timestamp", "boolean"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an extract as the agency sends it."""
+
+    name: str
+    type: FieldType
+    required: bool
+    description: str
+    codes: tuple[str, ...] | None = None  # allowed values, when the field is coded
+    pattern: str | None = None  # a regular expression the text must match
+    minimum: int | None = None
+    maximum: int | None = None
+    not_future: bool = False  # dates and times must not lie after the load
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An extract: its landing folder, raw table, file naming and fields."""
+
+    source: str  # one name everywhere: landing/<source>/, raw.<source>, the Dagster asset
+    agency: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]  # identifies a record: a re-sent record is counted once
+    file_glob: str = "*.csv"
+    # (SQL condition over the raw text columns that marks a bad row, the reason in words)
+    row_checks: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.source} has no field {name!r}")

@@ -1,0 +1,214 @@
+"""Load one source's landing files into ``raw.<source>``.
+
+Every row read is either loaded or quarantined with its reason; every file is recorded in
+``ops.load_log`` with its SHA-256, so loading the same file twice changes nothing.
+DuckDB reads and validates each file whole; Python only handles files, never rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contracts import Contract
+from orchestration.ingest.ops_tables import ensure_ops_tables, ensure_raw_table
+from orchestration.ingest.validate import reason_expr, sql_str, typed_expr
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    source: str
+    sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str  # loaded | rejected | unchanged
+    message: str
+
+
+class RejectedFile(Exception):
+    """A file that cannot be read at all: it is rejected whole, with the reason."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_header(path: Path, contract: Contract) -> list[str]:
+    """Check the header line against the contract; return the columns in file order."""
+    if path.stat().st_size == 0:
+        raise RejectedFile("the file is empty (no header line)")
+    with path.open("rb") as fh:
+        first = fh.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RejectedFile(f"line 1: the header is not UTF-8 text ({exc.reason})") from exc
+    header = [h.strip() for h in next(csv.reader([text]))]
+    expected = set(contract.column_names)
+    missing = [c for c in contract.column_names if c not in header]
+    unexpected = [h for h in header if h not in expected]
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unexpected:
+            parts.append("unexpected column(s) " + ", ".join(unexpected))
+        raise RejectedFile(
+            f"line 1: the header does not match the {contract.source} contract: " + "; ".join(parts)
+        )
+    if len(set(header)) != len(header):
+        raise RejectedFile("line 1: the header repeats a column name")
+    return header
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM ops.load_log WHERE source = ? AND sha256 = ? AND status = 'loaded'",
+        [source, sha],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _log(con: duckdb.DuckDBPyConnection, r: FileResult, at: datetime) -> None:
+    con.execute(
+        "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r.file, r.source, r.sha256, r.rows_read, r.rows_loaded, r.rows_quarantined, r.status,
+         r.message, at],
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime
+) -> FileResult:
+    """Load one file in one transaction; a file that cannot be read is rejected whole."""
+    sha = sha256_of(path)
+    name = str(path)
+    if _already_loaded(con, contract.source, sha):
+        return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
+                          "already loaded (same SHA-256)")
+    try:
+        header = read_header(path, contract)
+    except RejectedFile as exc:
+        result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc))
+        _log(con, result, now)
+        return result
+
+    now_sql = f"TIMESTAMP {sql_str(now.strftime('%Y-%m-%d %H:%M:%S'))}"
+    columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for t in ("_src", "_rej", "_rej_scan", "_lines", "_checked"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute(
+            f"""
+            CREATE TEMP TABLE _src AS
+            SELECT row_number() OVER () AS _rn, *
+            FROM read_csv({sql_str(name)}, header = true, auto_detect = false,
+                          columns = {columns}, delim = ',', quote = '"', escape = '"',
+                          store_rejects = true, rejects_table = '_rej',
+                          rejects_scan = '_rej_scan', parallel = false)
+            """
+        )
+        good = con.execute("SELECT count(*) FROM _src").fetchone()[0]
+        bad_lines = con.execute("SELECT count(DISTINCT line) FROM _rej").fetchone()[0]
+        rows_read = good + bad_lines
+        # Good rows keep file order: the k-th good row sits on the k-th line not rejected.
+        con.execute(
+            f"""
+            CREATE TEMP TABLE _lines AS
+            SELECT row_number() OVER (ORDER BY l) AS _rn, l AS _line
+            FROM range(2, {rows_read + 2}) t(l)
+            WHERE l NOT IN (SELECT line FROM _rej)
+            """
+        )
+        key = ", ".join(f"trim(\"{k}\")" for k in contract.key)
+        con.execute(
+            f"""
+            CREATE TEMP TABLE _checked AS
+            WITH checked AS (
+                SELECT s.*, l._line, {reason_expr(contract, now_sql)} AS _reason
+                FROM _src s JOIN _lines l USING (_rn)
+            )
+            SELECT *,
+                CASE WHEN row_number() OVER w > 1
+                     THEN 'duplicate of the record on line ' || first_value(_line) OVER w
+                END AS _duplicate
+            FROM checked
+            WINDOW w AS (PARTITION BY {key} ORDER BY _line)
+            """
+        )
+        table = ensure_raw_table(con, contract)
+        names = ", ".join(f'"{f.name}"' for f in contract.fields)
+        typed = ", ".join(typed_expr(f) for f in contract.fields)
+        con.execute(
+            f"""
+            INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at)
+            SELECT {typed}, {sql_str(name)}, {sql_str(sha)}, _line, {now_sql}
+            FROM _checked WHERE _reason IS NULL AND _duplicate IS NULL
+            ORDER BY _line
+            """
+        )
+        record = "to_json({" + ", ".join(f"{sql_str(h)}: \"{h}\"" for h in header) + "})::VARCHAR"
+        con.execute(
+            f"""
+            INSERT INTO ops.quarantine
+            SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, _line,
+                   concat_ws('; ', _reason, _duplicate), {record}, {now_sql}
+            FROM _checked WHERE _reason IS NOT NULL OR _duplicate IS NOT NULL
+            UNION ALL
+            SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, line,
+                   'line cannot be read as CSV: ' || string_agg(error_message, '; '),
+                   any_value(csv_line), {now_sql}
+            FROM _rej GROUP BY line
+            ORDER BY 4
+            """
+        )
+        loaded = con.execute(
+            "SELECT count(*) FROM _checked WHERE _reason IS NULL AND _duplicate IS NULL"
+        ).fetchone()[0]
+        quarantined = rows_read - loaded
+        message = f"{loaded} rows loaded, {quarantined} quarantined"
+        result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
+                            message)
+        _log(con, result, now)
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        first = str(exc).strip().splitlines()[0]
+        result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected",
+                            f"the file cannot be read as CSV: {first}")
+        _log(con, result, now)
+    return result
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    landing: Path,
+    now: datetime | None = None,
+    progress: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Load every file of one source's landing folder that has not been loaded before."""
+    now = now or datetime.now().replace(microsecond=0)
+    ensure_ops_tables(con)
+    ensure_raw_table(con, contract)
+    folder = landing / contract.source
+    results = []
+    for path in sorted(folder.glob(contract.file_glob)) if folder.is_dir() else []:
+        result = load_file(con, contract, path, now)
+        results.append(result)
+        if progress:
+            progress(result)
+    return results

@@ -1,0 +1,98 @@
+"""Contract validation as SQL: one expression per field that yields a reason in words, or NULL.
+
+All work happens in DuckDB over the whole file at once; nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from orchestration.contracts import Contract, Field
+
+DATE_FORMAT = "%Y-%m-%d"
+TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _value(f: Field) -> str:
+    return f"nullif(trim(\"{f.name}\"), '')"
+
+
+def typed_expr(f: Field) -> str:
+    """The typed value of a field (NULL when blank or unparseable)."""
+    v = _value(f)
+    if f.type == "varchar":
+        return v
+    if f.type == "integer":
+        return f"try_cast({v} AS INTEGER)"
+    if f.type == "date":
+        return f"try_strptime({v}, {sql_str(DATE_FORMAT)})::DATE"
+    if f.type == "timestamp":
+        formats = "[" + ", ".join(sql_str(x) for x in TIMESTAMP_FORMATS) + "]"
+        return f"try_strptime({v}, {formats})"
+    if f.type == "boolean":
+        return f"CASE upper({v}) WHEN 'Y' THEN true WHEN 'N' THEN false END"
+    raise ValueError(f"unknown field type {f.type}")
+
+
+def _quoted(f: Field) -> str:
+    """The raw text, quoted for a message (and shortened when huge)."""
+    return f"'''' || left(\"{f.name}\", 60) || ''''"
+
+
+def field_reasons(f: Field, now_sql: str) -> list[str]:
+    """SQL expressions, each a reason text when the field breaks one rule, else NULL."""
+    v = _value(f)
+    typed = typed_expr(f)
+    reasons: list[str] = []
+    if f.required:
+        reasons.append(f"CASE WHEN {v} IS NULL THEN '{f.name} is required but blank' END")
+    type_words = {
+        "integer": "a whole number",
+        "date": "a date (YYYY-MM-DD)",
+        "timestamp": "a date and time (YYYY-MM-DD HH:MM)",
+        "boolean": "Y or N",
+    }
+    if f.type in type_words:
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {typed} IS NULL THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is not {type_words[f.type]}' END"
+        )
+    if f.codes and f.type != "boolean":
+        listed = ", ".join(sql_str(c) for c in f.codes)
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {v} NOT IN ({listed}) THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is not a known code' END"
+        )
+    if f.pattern:
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {sql_str(f.pattern)}) "
+            f"THEN '{f.name} ' || {_quoted(f)} || ' is not in the expected format' END"
+        )
+    if f.minimum is not None:
+        reasons.append(
+            f"CASE WHEN {typed} < {f.minimum} THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is below {f.minimum}' END"
+        )
+    if f.maximum is not None:
+        reasons.append(
+            f"CASE WHEN {typed} > {f.maximum} THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is above {f.maximum}' END"
+        )
+    if f.not_future:
+        reasons.append(
+            f"CASE WHEN {typed} > {now_sql} THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is in the future' END"
+        )
+    return reasons
+
+
+def reason_expr(contract: Contract, now_sql: str) -> str:
+    """One SQL expression: every broken rule of a row joined with '; ', or NULL if none."""
+    parts: list[str] = []
+    for f in contract.fields:
+        parts.extend(field_reasons(f, now_sql))
+    for condition, message in contract.row_checks:
+        parts.append(f"CASE WHEN {condition} THEN {sql_str(message)} END")
+    return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"

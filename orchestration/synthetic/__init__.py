@@ -1,0 +1,1 @@
+"""Synthetic extracts in each source's contract format, for real partnerships."""
