@@ -1,0 +1,395 @@
+"""Great Expectations data-quality gate for the pvw warehouse.
+
+Each suite lives as a GX 1.x suite JSON file under ``expectations/suites/`` and names the table
+it guards in its ``meta.table``. A table is read into a pandas DataFrame through a read-only
+DuckDB connection and validated with an ephemeral GX context (pandas data source, dataframe
+asset, whole-dataframe batch definition, ValidationDefinition). GX's SQL data source over
+duckdb-engine does not work (see STACK_NOTES.md), and the tables checked here are small
+aggregates, so the DataFrame route costs nothing.
+
+GX is imported lazily inside the functions: importing it takes several seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+# Precondition reported when the table (or the database file) does not exist: it is not a GX
+# expectation, so it gets its own name.
+TABLE_EXISTS = "table_exists"
+
+_MAX_EXAMPLE_CHARS = 160
+
+
+@dataclass(frozen=True)
+class ExpectationFailure:
+    suite: str
+    expectation: str  # GX expectation type, e.g. "expect_column_values_to_be_between"
+    column: str | None  # column, "a, b" for multi-column expectations, None for table-level
+    detail: str  # one readable line, e.g. "value: 3 of 120 rows below 0 (e.g. -1.0)"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    table: str
+    success: bool
+    evaluated: int
+    failures: tuple[ExpectationFailure, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+def suite_path(suite_name: str) -> Path:
+    """Path of the suite JSON file for ``suite_name`` (the file stem)."""
+    return SUITES_DIR / f"{suite_name}.json"
+
+
+def load_suite(suite_name: str) -> dict[str, Any]:
+    """The suite file as a dict. Raises FileNotFoundError for an unknown suite."""
+    path = suite_path(suite_name)
+    if not path.is_file():
+        known = ", ".join(p.stem for p in sorted(SUITES_DIR.glob("*.json"))) or "none"
+        raise FileNotFoundError(f"no expectation suite {suite_name!r} at {path} (known: {known})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def validate_table(db_path: Path, table: str, suite_name: str) -> SuiteResult:
+    """Validate ``table`` in the DuckDB file ``db_path`` against suite ``suite_name``.
+
+    A missing database file or table is reported as a failed SuiteResult, not raised.
+    """
+    db_path = Path(db_path)
+    suite_dict = load_suite(suite_name)
+
+    df = _read_table(db_path, table)
+    if df is None:
+        reason = "" if db_path.exists() else " (database file does not exist)"
+        failure = ExpectationFailure(
+            suite=suite_name,
+            expectation=TABLE_EXISTS,
+            column=None,
+            detail=f"table {table} not found in {db_path}{reason}",
+        )
+        return SuiteResult(suite_name, table, False, 0, (failure,))
+
+    gx_result, position = _run_gx(df, suite_name, suite_dict)
+    failed = [r for r in gx_result.results if not r.success]
+    # GX returns results grouped by metric; report them in the order of the suite file.
+    failed.sort(key=lambda r: position.get(r.expectation_config.id, len(position)))
+    failures = tuple(_to_failure(suite_name, r) for r in failed)
+    evaluated = int(gx_result.statistics.get("evaluated_expectations", len(gx_result.results)))
+    return SuiteResult(
+        suite=suite_name,
+        table=table,
+        success=bool(gx_result.success) and not failures,
+        evaluated=evaluated,
+        failures=failures,
+    )
+
+
+def validate_all(db_path: Path) -> list[SuiteResult]:
+    """Run every suite under ``expectations/suites/`` against the table named in its meta."""
+    results = []
+    for path in sorted(SUITES_DIR.glob("*.json")):
+        suite_dict = json.loads(path.read_text(encoding="utf-8"))
+        table = (suite_dict.get("meta") or {}).get("table")
+        if not table:
+            raise ValueError(f"suite {path} does not name its table in meta.table")
+        results.append(validate_table(db_path, table, path.stem))
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# DuckDB
+# --------------------------------------------------------------------------------------------
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _read_table(db_path: Path, table: str):  # -> pandas.DataFrame | None
+    """Read ``table`` ("name", "schema.name" or "catalog.schema.name") or None if absent."""
+    import duckdb
+
+    if not db_path.is_file():
+        return None
+    parts = table.split(".")
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise ValueError(f"cannot parse table name {table!r}")
+    if len(parts) == 1:
+        parts = ["main", *parts]
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if len(parts) == 3:
+            catalog_sql, params = "lower(table_catalog) = lower(?)", list(parts)
+        else:
+            catalog_sql, params = "table_catalog = current_database()", list(parts)
+        # fetchall(), not fetchone(): with duckdb 2 a partly fetched execute() result blocks
+        # the next statement on the connection (ResourceInUseException).
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            f"where {catalog_sql} and lower(table_schema) = lower(?) "
+            "and lower(table_name) = lower(?)",
+            params,
+        ).fetchall()
+        if not found or not found[0][0]:
+            return None
+        qualified = ".".join(_quote_ident(p) for p in parts)
+        return con.sql(f"select * from {qualified}").df()
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Great Expectations
+# --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _quiet_gx() -> Iterator[None]:
+    """Silence GX's INFO chatter and import-time deprecation warnings for the duration."""
+    gx_logger = logging.getLogger("great_expectations")
+    previous = gx_logger.level
+    gx_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        gx_logger.setLevel(previous)
+
+
+def _run_gx(df, suite_name: str, suite_dict: Mapping[str, Any]):
+    with _quiet_gx():
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        )
+        context = gx.get_context(mode="ephemeral", project_config=config)
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=suite_dict.get("name") or suite_name,
+                expectations=list(suite_dict.get("expectations") or []),
+                meta=dict(suite_dict.get("meta") or {}),
+                notes=suite_dict.get("notes"),
+            )
+        )
+        batch_definition = (
+            context.data_sources.add_pandas(name="pvw_duckdb")
+            .add_dataframe_asset(name=suite_name)
+            .add_batch_definition_whole_dataframe(name="whole_table")
+        )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite_name}_gate", data=batch_definition, suite=suite)
+        )
+        result = validation.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+        position = {e.id: i for i, e in enumerate(suite.expectations)}
+        return result, position
+
+
+# --------------------------------------------------------------------------------------------
+# Mapping GX results to readable failures
+# --------------------------------------------------------------------------------------------
+
+
+def _to_failure(suite_name: str, r) -> ExpectationFailure:
+    cfg = r.expectation_config
+    kwargs = dict(cfg.kwargs)
+    column = _column_label(kwargs)
+    error = _exception_message(r.exception_info)
+    if error is not None:
+        detail = f"{column or 'table'}: could not be evaluated ({error})"
+    else:
+        detail = _detail(cfg.type, kwargs, dict(r.result or {}), column)
+    return ExpectationFailure(suite=suite_name, expectation=cfg.type, column=column, detail=detail)
+
+
+def _column_label(kwargs: Mapping[str, Any]) -> str | None:
+    if kwargs.get("column") is not None:
+        return str(kwargs["column"])
+    if kwargs.get("column_list"):
+        return ", ".join(str(c) for c in kwargs["column_list"])
+    if kwargs.get("column_A") is not None and kwargs.get("column_B") is not None:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    return None
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX puts either one exception dict or a dict of them keyed by metric id here."""
+    if not isinstance(info, Mapping) or not info:
+        return None
+    candidates = [info] if "raised_exception" in info else list(info.values())
+    for item in candidates:
+        if isinstance(item, Mapping) and (
+            item.get("raised_exception") or item.get("exception_message")
+        ):
+            message = str(item.get("exception_message") or "unknown error").strip()
+            return message.splitlines()[0] if message else "unknown error"
+    return None
+
+
+def _detail(kind: str, kwargs: dict, result: dict, column: str | None) -> str:
+    subject = column or "table"
+    n = result.get("unexpected_count")
+    total = result.get("element_count")
+    examples = list(result.get("partial_unexpected_list") or [])
+    rows = f"{n} of {total} rows" if n is not None and total is not None else "some rows"
+
+    if kind == "expect_table_columns_to_match_set":
+        mismatched = (result.get("details") or {}).get("mismatched") or {}
+        parts = []
+        if mismatched.get("missing"):
+            parts.append("missing " + ", ".join(map(str, mismatched["missing"])))
+        if mismatched.get("unexpected"):
+            parts.append("unexpected " + ", ".join(map(str, mismatched["unexpected"])))
+        if not parts:
+            parts.append(f"columns {result.get('observed_value')} do not match the contract")
+        return "table columns: " + "; ".join(parts)
+
+    if kind in ("expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"):
+        return f"table: {result.get('observed_value')} rows, expected {_range(kwargs)}"
+
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{subject}: {rows} are null"
+
+    if kind == "expect_column_values_to_be_between":
+        return f"{subject}: {rows} {_between_phrase(kwargs, examples)}{_eg(examples)}"
+
+    if kind == "expect_column_values_to_match_regex":
+        return f"{subject}: {rows} do not match {kwargs.get('regex')}{_eg(examples)}"
+
+    if kind == "expect_column_values_to_be_in_set":
+        allowed = ", ".join(_fmt(v) for v in kwargs.get("value_set") or [])
+        return f"{subject}: {rows} not in ({allowed}){_eg(examples)}"
+
+    if kind in ("expect_compound_columns_to_be_unique", "expect_multicolumn_values_to_be_unique"):
+        example = ""
+        if examples and isinstance(examples[0], Mapping):
+            example = " (e.g. " + ", ".join(f"{k}={_fmt(v)}" for k, v in examples[0].items())
+            example = _clip(example) + ")"
+        return f"{subject}: {rows} share a duplicated key{example}"
+
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = kwargs.get("column_A"), kwargs.get("column_B")
+        op = "<" if kwargs.get("or_equal") else "<="
+        example = ""
+        if examples and isinstance(examples[0], Sequence) and len(examples[0]) == 2:
+            example = f" (e.g. {_fmt(examples[0][0])} {op} {_fmt(examples[0][1])})"
+        return f"{subject}: {rows} with {a} {op} {b}{example}"
+
+    # Generic fallbacks for expectations added to a suite later.
+    if n is not None:
+        return f"{subject}: {rows} failed {kind}{_eg(examples)}"
+    if "observed_value" in result:
+        return f"{subject}: observed {_fmt(result['observed_value'])}, failed {kind}"
+    return f"{subject}: failed {kind}"
+
+
+def _bound(value: Any) -> str:
+    """A bound from the suite; GX turns 0 into 0.0, show it as written: 0."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _fmt(value)
+
+
+def _range(kwargs: Mapping[str, Any]) -> str:
+    if "value" in kwargs:
+        return f"exactly {_bound(kwargs['value'])}"
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    if lo is not None and hi is not None:
+        return f"between {_bound(lo)} and {_bound(hi)}"
+    if lo is not None:
+        return f"{'more than' if kwargs.get('strict_min') else 'at least'} {_bound(lo)}"
+    if hi is not None:
+        return f"{'fewer than' if kwargs.get('strict_max') else 'at most'} {_bound(hi)}"
+    return "any number"
+
+
+def _between_phrase(kwargs: Mapping[str, Any], examples: list) -> str:
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    strict_lo, strict_hi = bool(kwargs.get("strict_min")), bool(kwargs.get("strict_max"))
+    below = f"{'at or below' if strict_lo else 'below'} {_bound(lo)}"
+    above = f"{'at or above' if strict_hi else 'above'} {_bound(hi)}"
+    if lo is not None and hi is None:
+        return below
+    if hi is not None and lo is None:
+        return above
+    numbers = [_plain(v) for v in examples]
+    numbers = [v for v in numbers if isinstance(v, int | float) and not isinstance(v, bool)]
+    if numbers and len(numbers) == len(examples):
+        if all(v < lo or (strict_lo and v == lo) for v in numbers):
+            return below
+        if all(v > hi or (strict_hi and v == hi) for v in numbers):
+            return above
+    return f"outside {_bound(lo)}..{_bound(hi)}"
+
+
+def _eg(examples: list) -> str:
+    return f" (e.g. {_clip(_fmt(examples[0]))})" if examples else ""
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_EXAMPLE_CHARS else text[: _MAX_EXAMPLE_CHARS - 3] + "..."
+
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00:00(?:\.0+)?$")
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars to plain Python values."""
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str | bytes):
+        with contextlib.suppress(Exception):
+            return item()
+    return value
+
+
+def _fmt(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return "null"
+    if isinstance(value, float) and math.isnan(value):
+        return "null"
+    if isinstance(value, str):
+        if value == "NaT":
+            return "null"
+        midnight = _MIDNIGHT.match(value)
+        return midnight.group(1) if midnight else repr(value)
+    if hasattr(value, "isoformat"):  # date, datetime, pandas Timestamp
+        if str(value) == "NaT":
+            return "null"
+        text = value.isoformat()
+        midnight = _MIDNIGHT.match(text)
+        return midnight.group(1) if midnight else text
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(_fmt(v) for v in value) + ")"
+    return repr(value)
