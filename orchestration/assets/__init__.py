@@ -1,0 +1,1 @@
+"""Dagster assets by domain: ingest, dbt, quality, publish."""

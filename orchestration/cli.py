@@ -1,0 +1,230 @@
+"""``pvw``: the command line, thin over the library and the Dagster job.
+
+Every failure ends with one line naming the cause and a non-zero exit (``--debug`` shows the
+traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from orchestration.settings import REPO_ROOT, landing_dir, pvw_home, serving_path
+
+# bound to the real stdout now: a run redirects sys.stdout to its log file
+console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+DEBUG = {"on": False}
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn any exception into ``pvw: error: <one line>`` and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("pvw: interrupted")
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+            if DEBUG["on"]:
+                raise
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+            err_console.print(f"[red]pvw: error:[/red] {lines[0] if lines else type(exc).__name__}")
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
+    """pvw: the partnership violence warehouse.
+
+    PVW_HOME (default ./data) holds landing files, the build and serving databases and the
+    Dagster and Superset state.
+    """
+    DEBUG["on"] = debug
+
+
+@main.command()
+@click.option("--partnerships", default="demo", show_default=True,
+              help="'demo' (five Lancashire partnerships), 'all', a number N, "
+              "or comma-separated E22 codes.")
+@click.option("--start", default="2022-04", show_default=True, help="First month, YYYY-MM.")
+@click.option("--months", default=24, show_default=True, type=int)
+@click.option("--seed", default=20261123, show_default=True, type=int)
+@click.option("--landing", type=click.Path(path_type=Path), default=None,
+              help="Write here instead of $PVW_HOME/landing.")
+@friendly
+def generate(partnerships: str, start: str, months: int, seed: int, landing: Path | None) -> None:
+    """Write synthetic extracts for real partnerships (deterministic for a seed)."""
+    from orchestration.synthetic.generate import generate as run_generate
+
+    target = (landing or landing_dir()).resolve()
+    with console.status(f"Generating extracts into {target}…"):
+        began = time.monotonic()
+        sources = run_generate(target, partnerships, start, months, seed)
+    for s in sources:
+        console.print(f"  {s.source}: {s.files} files, {s.rows:,} rows")
+    console.print(f"Generated in {time.monotonic() - began:.1f}s into {target}")
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Read extracts from this folder instead of $PVW_HOME/landing.")
+@friendly
+def run(landing: Path | None) -> None:
+    """Run the pipeline through Dagster: load, dbt build, checks, publish."""
+    _run(landing)
+
+
+def _run(landing: Path | None) -> None:
+    from orchestration.run import run_pipeline
+
+    home = pvw_home()
+    console.print(f"Running the pvw_build job (PVW_HOME={home})")
+    outcome = run_pipeline(home, landing.resolve() if landing else None, say=console.print)
+    console.print(f"Run {outcome.run_id} finished in {outcome.seconds:.0f}s.")
+    if outcome.success and outcome.published:
+        console.print(f"[green]Published[/green] {serving_path(home)}")
+        return
+    causes = outcome.failed_checks + outcome.failed_steps
+    raise RuntimeError(
+        "nothing published: " + ("; ".join(causes) if causes else "the run did not complete")
+        + f" (Dagster run {outcome.run_id})"
+    )
+
+
+@main.command()
+@friendly
+def publish() -> None:
+    """Publish the current build database as serving.duckdb (the run does this itself)."""
+    from orchestration.publish import publish as do_publish
+
+    result = do_publish(pvw_home())
+    console.print(f"Published {result.path} ({result.bytes:,} bytes)")
+
+
+def _dagster_ui(home: Path, port: int) -> subprocess.Popen:
+    from orchestration.run import dbt_parse, prepare_instance
+
+    prepare_instance(home)
+    dbt_parse(home)
+    log = (home / "dagster" / "webserver.log").open("ab")
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
+         "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen, what: str) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {proc.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status < 500:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f}s")
+
+
+def _serve(superset_port: int, dagster_port: int) -> None:
+    from orchestration import superset_server
+
+    home = pvw_home()
+    if not serving_path(home).exists():
+        raise RuntimeError(f"nothing published yet at {serving_path(home)}: run `pvw run` first")
+    with console.status("Preparing Superset (first run: about a minute)…"):
+        superset_server.bootstrap(home)
+    procs: list[subprocess.Popen] = []
+    try:
+        with console.status("Starting Superset and the Dagster UI…"):
+            superset = superset_server.start(home, superset_port)
+            procs.append(superset)
+            dagster = _dagster_ui(home, dagster_port)
+            procs.append(dagster)
+            superset_url = superset_server.base_url(superset_port)
+            superset_server.wait_ready(superset_url, timeout=180, proc=superset)
+            _wait_http(f"http://127.0.0.1:{dagster_port}/server_info", 180, dagster, "Dagster UI")
+        user, password = superset_server.admin_credentials(home)
+        console.print()
+        console.print(f"[bold]Superset[/bold]   {superset_server.dashboard_url(superset_url)}")
+        console.print(f"           login: {user} / {password}")
+        console.print(f"[bold]Dagster UI[/bold] http://127.0.0.1:{dagster_port}")
+        console.print("Press Ctrl-C to stop both.")
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        raise RuntimeError("a server stopped unexpectedly; see the logs under $PVW_HOME")
+    except KeyboardInterrupt:
+        console.print("Stopping…")
+    finally:
+        for p in procs[1:]:
+            _stop(p)
+        if procs:
+            superset_server.stop(procs[0])
+    console.print("Stopped.")
+
+
+@main.command()
+@click.option("--superset-port", default=8088, show_default=True, type=int)
+@click.option("--dagster-port", default=3000, show_default=True, type=int)
+@friendly
+def serve(superset_port: int, dagster_port: int) -> None:
+    """Start Superset (dashboards imported) and the Dagster UI until Ctrl-C."""
+    _serve(superset_port, dagster_port)
+
+
+@main.command()
+@click.option("--superset-port", default=8088, show_default=True, type=int)
+@click.option("--dagster-port", default=3000, show_default=True, type=int)
+@friendly
+def demo(superset_port: int, dagster_port: int) -> None:
+    """Generate demo extracts (once), run the pipeline, publish, and serve."""
+    from orchestration.synthetic.generate import generate as run_generate
+
+    landing = landing_dir()
+    if not any(landing.glob("*/*.csv")):
+        with console.status(f"Generating demo extracts into {landing}…"):
+            for s in run_generate(landing):
+                console.print(f"  {s.source}: {s.files} files, {s.rows:,} rows")
+    else:
+        console.print(f"Reusing the extracts in {landing}")
+    _run(None)
+    _serve(superset_port, dagster_port)
+
+
+if __name__ == "__main__":
+    main()

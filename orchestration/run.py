@@ -1,0 +1,190 @@
+"""Running the Dagster job in-process, recorded in the Dagster instance under ``$PVW_HOME``.
+
+``pvw run`` and the tests call :func:`run_pipeline`; the Dagster UI launches the same job.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dagster_home
+
+DAGSTER_YAML = """# Written by pvw on first run: the local instance (runs, event logs, schedules).
+telemetry:
+  enabled: false
+"""
+
+
+class PipelineError(RuntimeError):
+    """A run that could not complete; the message is one line for the user."""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    published: bool
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    materialized: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def prepare_instance(home: Path) -> Path:
+    """Point Dagster at ``$PVW_HOME/dagster`` (created on first use)."""
+    dh = dagster_home(home)
+    dh.mkdir(parents=True, exist_ok=True)
+    config = dh / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(dh)
+    os.environ["PVW_HOME"] = str(home)
+    return dh
+
+
+def dbt_parse(home: Path) -> None:
+    """Write dbt's manifest, which the Dagster definitions read (a few seconds)."""
+    env = {**os.environ, "PVW_HOME": str(home)}
+    dbt = Path(sys.executable).parent / "dbt"
+    proc = subprocess.run(
+        [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROFILES_DIR), "--quiet"],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        raise PipelineError("dbt parse failed: " + (lines[-1] if lines else "no output"))
+
+
+@contextmanager
+def run_lock(home: Path) -> Iterator[None]:
+    """One run at a time: the build database is never written by two processes."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / ".run.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise PipelineError(
+                f"another pvw run is using {home} (lock {home / '.run.lock'}); "
+                "wait for it to finish"
+            ) from exc
+        yield
+
+
+def run_log_path(home: Path) -> Path:
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+
+
+# Handlers that the ``pvw_progress`` Dagster logger forwards to while ``pvw run`` is running.
+PROGRESS_HANDLERS: list[logging.Handler] = []
+
+
+@dg.logger(description="One short line per step on the terminal of `pvw run`.")
+def pvw_progress(init_context: dg.InitLoggerContext) -> logging.Logger:
+    log = logging.getLogger("pvw.progress")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    log.handlers = [*PROGRESS_HANDLERS]
+    return log
+
+
+class _ProgressHandler(logging.Handler):
+    """Turns Dagster's step events into one short line each."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        super().__init__(logging.DEBUG)
+        self.say = say
+        self.started: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        if event is None:
+            return
+        step = event.step_key or ""
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.started[step] = time.monotonic()
+            self.say(f"▶ {step}")
+        elif kind == "STEP_SUCCESS":
+            took = time.monotonic() - self.started.get(step, time.monotonic())
+            self.say(f"✔ {step} ({took:.1f}s)")
+        elif kind == "STEP_FAILURE":
+            self.say(f"✘ {step} failed")
+        elif kind == "STEP_SKIPPED":
+            self.say(f"⏭ {step} skipped")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.asset_check_evaluation_data
+            if not data.passed:
+                self.say(f"  ✘ check {data.asset_key.to_user_string()}:{data.check_name}")
+
+
+def run_pipeline(
+    home: Path, landing: Path | None = None, say: Callable[[str], None] = print
+) -> RunOutcome:
+    """Execute the ``pvw_build`` job in-process; publishing happens only if every check passes."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    prepare_instance(home)
+    with run_lock(home):
+        say("Parsing the dbt project…")
+        dbt_parse(home)
+        from orchestration.assets.ingest import ingest_assets
+        from orchestration.definitions import defs
+
+        run_config: dict = {"loggers": {"pvw_progress": {}}}
+        if landing is not None:
+            run_config["ops"] = {
+                a.op.name: {"config": {"landing": str(landing)}} for a in ingest_assets
+            }
+        PROGRESS_HANDLERS.append(_ProgressHandler(say))
+        log_file = run_log_path(home)
+        started = time.monotonic()
+        say(f"Run log (dbt output, warnings): {log_file}")
+        try:
+            # dbt's own output and library chatter go to the run log, not the terminal
+            with log_file.open("a") as log, redirect_stdout(log), redirect_stderr(log), \
+                    DagsterInstance.get() as instance:
+                result = defs.resolve_job_def("pvw_build").execute_in_process(
+                    run_config=run_config, instance=instance, raise_on_error=False
+                )
+        finally:
+            PROGRESS_HANDLERS.clear()
+    events = result.all_events
+    outcome = RunOutcome(run_id=result.run_id, success=result.success, published=False,
+                         seconds=time.monotonic() - started)
+    for ev in events:
+        if ev.event_type == DagsterEventType.STEP_FAILURE:
+            err = ev.step_failure_data.error
+            cause = err.cause.message if err and err.cause else (err.message if err else "")
+            outcome.failed_steps.append(f"{ev.step_key}: {_one_line(cause)}")
+        elif ev.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            key = ev.asset_key.to_user_string()
+            outcome.materialized.append(key)
+            if key == "serving_database":
+                outcome.published = True
+        elif ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = ev.asset_check_evaluation_data
+            if not data.passed:
+                outcome.failed_checks.append(
+                    f"{data.asset_key.to_user_string()}:{data.check_name}"
+                    + (f" ({_one_line(data.description)})" if data.description else "")
+                )
+    return outcome
+
+
+def _one_line(text: str | None) -> str:
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    return lines[-1] if lines else ""

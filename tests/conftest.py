@@ -1,0 +1,45 @@
+"""Shared fixtures. ``published_home`` is a PVW_HOME built by the real CLI: demo extracts
+generated, the Dagster job run in-process, serving.duckdb published."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PVW = Path(sys.executable).parent / "pvw"
+ARTIFACTS = REPO / "artifacts"
+
+
+def run_pvw(home: Path, *args: str, check: bool = True, timeout: float = 600,
+            **env: str) -> subprocess.CompletedProcess:
+    """Run the ``pvw`` console script with PVW_HOME=home, as a user would."""
+    proc = subprocess.run(
+        [str(PVW), *args],
+        env={**os.environ, "PVW_HOME": str(home), **env},
+        capture_output=True, text=True, timeout=timeout, cwd=REPO,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"pvw {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("pvw_home")
+    run_pvw(home, "generate")
+    proc = run_pvw(home, "run")
+    assert "Published" in proc.stdout, proc.stdout
+    return home
