@@ -129,7 +129,11 @@ def _dagster_ui(home: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
          "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        # the venv's bin on PATH: dagster-dbt's prepare_if_dev runs a bare `dbt parse`
+        cwd=REPO_ROOT,
+        env={**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                    os.environ.get("PATH", "")])},
+        stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -145,20 +149,42 @@ def _stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen, what: str) -> None:
+WORKSPACE_QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries {
+  name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+
+
+def _wait_dagster(port: int, timeout: float, proc: subprocess.Popen) -> None:
+    """Wait until the Dagster UI has loaded the code location (not just started)."""
+    import json
     import urllib.request
 
+    url = f"http://127.0.0.1:{port}/graphql"
+    body = json.dumps({"query": WORKSPACE_QUERY}).encode()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with status {proc.returncode} while starting")
+            raise RuntimeError(
+                f"the Dagster UI exited with status {proc.returncode} while starting"
+            )
         try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status < 500:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f}s")
+            req = urllib.request.Request(
+                url, data=body, headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                entries = json.load(resp)["data"]["workspaceOrError"].get("locationEntries", [])
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = []
+        for entry in entries:
+            error = entry.get("locationOrLoadError") or {}
+            if error.get("__typename") == "PythonError":
+                first = (error.get("message") or "").strip().splitlines()
+                raise RuntimeError(
+                    f"the Dagster UI could not load {entry['name']}: {first[0] if first else '?'}"
+                )
+        if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+            return
+        time.sleep(1)
+    raise RuntimeError(f"the Dagster UI did not load the pvw code location within {timeout:.0f}s")
 
 
 def _serve(superset_port: int, dagster_port: int) -> None:
@@ -178,7 +204,7 @@ def _serve(superset_port: int, dagster_port: int) -> None:
             procs.append(dagster)
             superset_url = superset_server.base_url(superset_port)
             superset_server.wait_ready(superset_url, timeout=180, proc=superset)
-            _wait_http(f"http://127.0.0.1:{dagster_port}/server_info", 180, dagster, "Dagster UI")
+            _wait_dagster(dagster_port, 240, dagster)
         user, password = superset_server.admin_credentials(home)
         console.print()
         console.print(f"[bold]Superset[/bold]   {superset_server.dashboard_url(superset_url)}")

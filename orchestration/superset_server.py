@@ -211,75 +211,8 @@ def _superset_cli(step: str, home: Path, *cli_args: str) -> str:
     return _run_step(step, [script, *cli_args], home)
 
 
-# Runs inside .venv-superset: creates or resets the admin user, then imports the rendered
-# bundle with ImportAssetsCommand, which overwrites databases, datasets, charts and
-# dashboards alike (`superset import-dashboards` keeps existing databases and charts as they
-# were, so a changed serving path or chart would not be applied).
-_ADMIN_AND_IMPORT = r"""
-import os, sys, traceback
-from pathlib import Path
-
-def fail(msg):
-    print("PVW-ERROR: " + " ".join(str(msg).split()), file=sys.stderr)
-    sys.exit(1)
-
-bundle, username = Path(sys.argv[1]), sys.argv[2]
-password = os.environ.pop("PVW_SUPERSET_ADMIN_PASSWORD")
-try:
-    from superset.app import create_app
-    app = create_app()
-except Exception as exc:
-    traceback.print_exc()
-    fail(f"Superset app did not load: {type(exc).__name__}: {exc}")
-
-with app.app_context():
-    from superset import db, security_manager
-    from superset.utils.core import override_user
-
-    role = security_manager.find_role("Admin")
-    if role is None:
-        fail("role Admin missing: `superset init` has not run")
-    user = security_manager.find_user(username=username)
-    if user is None:
-        user = security_manager.add_user(
-            username, "pvw", "admin", f"{username}@localhost.invalid", role,
-            password=password,
-        )
-        if not user:
-            fail(f"could not create user {username}")
-        print(f"created user {username}")
-    else:
-        security_manager.reset_password(user.id, password)
-        user = security_manager.find_user(username=username)
-        if role not in user.roles:
-            user.roles.append(role)
-        user.active = True
-        print(f"reset password of user {username}")
-    db.session.commit()
-
-    from superset.commands.importers.v1.assets import ImportAssetsCommand
-    contents = {
-        p.relative_to(bundle).as_posix(): p.read_text()
-        for p in sorted(bundle.rglob("*.yaml"))
-    }
-    try:
-        with override_user(user):
-            ImportAssetsCommand(contents).run()
-    except Exception as exc:
-        traceback.print_exc()
-        detail = exc
-        cause = exc.__cause__ or exc.__context__
-        messages = getattr(exc, "normalized_messages", None)
-        if messages is not None:
-            try:
-                detail = messages()
-            except Exception:
-                pass
-        if cause is not None and not messages:
-            detail = f"{exc}: {type(cause).__name__}: {cause}"
-        fail(f"import of {len(contents)} files failed: {detail}")
-    print(f"imported {len(contents)} files")
-"""
+# Runs inside .venv-superset: the admin user and the bundle import.
+IMPORT_SCRIPT = REPO_ROOT / "superset" / "import_assets.py"
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -303,7 +236,7 @@ def _schema_key() -> str:
 
 
 def _assets_key(home: Path, secrets: Secrets) -> str:
-    parts: list[bytes | str] = [_schema_key(), _ADMIN_AND_IMPORT, str(serving_path(home))]
+    parts: list[bytes | str] = [_schema_key(), IMPORT_SCRIPT.read_bytes(), str(serving_path(home))]
     for path in _asset_files():
         parts += [path.relative_to(ASSETS_DIR).as_posix(), path.read_bytes()]
     parts.append(hashlib.sha256(secrets.admin_password.encode()).hexdigest())
@@ -379,7 +312,7 @@ def bootstrap(home: Path, *, force: bool = False) -> None:
             bundle = render_assets(home, Path(tmp))
             _run_step(
                 "superset admin user and dashboard import",
-                ["-c", _ADMIN_AND_IMPORT, str(bundle), ADMIN_USERNAME],
+                [str(IMPORT_SCRIPT), str(bundle), ADMIN_USERNAME],
                 home,
                 extra_env={"PVW_SUPERSET_ADMIN_PASSWORD": secrets.admin_password},
             )
