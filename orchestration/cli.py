@@ -195,6 +195,10 @@ def _serve(superset_port: int, dagster_port: int) -> None:
         raise RuntimeError(f"nothing published yet at {serving_path(home)}: run `pvw run` first")
     with console.status("Preparing Superset (first run: about a minute)…"):
         superset_server.bootstrap(home)
+    # Ctrl-C or a plain `kill` stops both servers cleanly, even when started by a launcher
+    # that ignores SIGINT in its background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     procs: list[subprocess.Popen] = []
     try:
         with console.status("Starting Superset and the Dagster UI…"):

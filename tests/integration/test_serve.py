@@ -68,13 +68,17 @@ def test_serve_starts_both_servers_and_ctrl_c_stops_them(published_home: Path) -
         with urllib.request.urlopen(f"http://127.0.0.1:{superset_port}/health", timeout=30) as r:
             assert r.status == 200
 
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, rest
         assert "Stopped." in rest
         assert not _listening(superset_port)
         assert not _listening(dagster_port)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # a failed assertion: stop the servers, then pvw
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
