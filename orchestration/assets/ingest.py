@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.contracts import CONTRACTS, Contract
 from orchestration.ingest import ingest_source
+from orchestration.pseudonymise import pseudonym_key
 from orchestration.resources import Warehouse
 from orchestration.settings import landing_dir
 
@@ -31,6 +32,7 @@ def _ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             results = ingest_source(
                 con, contract, landing,
                 progress=lambda r: context.log.info(f"{Path(r.file).name}: {r.message}"),
+                key=pseudonym_key(Path(warehouse.home)),
             )
             total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchall()[0][0]
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-FieldType = Literal["varchar", "integer", "date", "timestamp", "boolean"]
+FieldType = Literal["varchar", "integer", "decimal", "date", "month", "timestamp", "boolean"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     not_future: bool = False  # dates and times must not lie after the load
+    # a person identifier: replaced by its keyed hash before it is stored (pseudonymise.py)
+    pseudonymise: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Contract:
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # identifies a record: a re-sent record is counted once
     file_glob: str = "*.csv"
+    delimiter: str = ","
     # (SQL condition over the raw text columns that marks a bad row, the reason in words)
     row_checks: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -41,7 +41,7 @@ OUTCOMES: dict[str, str] = {
 }
 FLAG = ("Y", "N")
 
-POLICE_CRIMES = Contract(
+CONTRACT = POLICE_CRIMES = Contract(
     source="police_crimes",
     agency="police",
     description=(

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contracts import Contract
+from orchestration.contracts import Contract, Field
 from orchestration.ingest.ops_tables import ensure_ops_tables, ensure_raw_table
 from orchestration.ingest.validate import reason_expr, sql_str, typed_expr
+from orchestration.pseudonymise import hmac_sql
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def read_header(path: Path, contract: Contract) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RejectedFile(f"line 1: the header is not UTF-8 text ({exc.reason})") from exc
-    header = [h.strip() for h in next(csv.reader([text]))]
+    header = [h.strip() for h in next(csv.reader([text], delimiter=contract.delimiter))]
     expected = set(contract.column_names)
     missing = [c for c in contract.column_names if c not in header]
     unexpected = [h for h in header if h not in expected]
@@ -90,7 +91,8 @@ def _log(con: duckdb.DuckDBPyConnection, r: FileResult, at: datetime) -> None:
 
 
 def load_file(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
+    key: bytes | None = None,
 ) -> FileResult:
     """Load one file in one transaction; a file that cannot be read is rejected whole."""
     sha = sha256_of(path)
@@ -116,7 +118,8 @@ def load_file(
             CREATE TEMP TABLE _src AS
             SELECT row_number() OVER () AS _rn, *
             FROM read_csv({sql_str(name)}, header = true, auto_detect = false,
-                          columns = {columns}, delim = ',', quote = '"', escape = '"',
+                          columns = {columns}, delim = {sql_str(contract.delimiter)},
+                          quote = '"', escape = '"',
                           store_rejects = true, rejects_table = '_rej',
                           rejects_scan = '_rej_scan', parallel = false)
             """
@@ -133,7 +136,9 @@ def load_file(
             WHERE l NOT IN (SELECT line FROM _rej)
             """
         )
-        key = ", ".join(f"trim(\"{k}\")" for k in contract.key)
+        # a second record with the same key (all key fields present) is a duplicate
+        keys = [f"nullif(trim(\"{k}\"), '')" for k in contract.key] or ["_line"]
+        key_present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
         con.execute(
             f"""
             CREATE TEMP TABLE _checked AS
@@ -142,16 +147,16 @@ def load_file(
                 FROM _src s JOIN _lines l USING (_rn)
             )
             SELECT *,
-                CASE WHEN row_number() OVER w > 1
+                CASE WHEN {key_present} AND row_number() OVER w > 1
                      THEN 'duplicate of the record on line ' || first_value(_line) OVER w
                 END AS _duplicate
             FROM checked
-            WINDOW w AS (PARTITION BY {key} ORDER BY _line)
+            WINDOW w AS (PARTITION BY {", ".join(keys)} ORDER BY _line)
             """
         )
         table = ensure_raw_table(con, contract)
         names = ", ".join(f'"{f.name}"' for f in contract.fields)
-        typed = ", ".join(typed_expr(f) for f in contract.fields)
+        typed = ", ".join(stored_expr(f, key) for f in contract.fields)
         con.execute(
             f"""
             INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at)
@@ -160,7 +165,9 @@ def load_file(
             ORDER BY _line
             """
         )
-        record = "to_json({" + ", ".join(f"{sql_str(h)}: \"{h}\"" for h in header) + "})::VARCHAR"
+        record = "to_json({" + ", ".join(
+            f"{sql_str(h)}: {_record_value(contract, h, key)}" for h in header
+        ) + "})::VARCHAR"
         con.execute(
             f"""
             INSERT INTO ops.quarantine
@@ -193,21 +200,40 @@ def load_file(
     return result
 
 
+def stored_expr(f: Field, key: bytes | None) -> str:
+    """What is stored for a field: its typed value, or the keyed hash of a person identifier."""
+    if not f.pseudonymise:
+        return typed_expr(f)
+    if key is None:
+        raise ValueError(f"field {f.name} is a person identifier: a pseudonymisation key is needed")
+    return hmac_sql(typed_expr(f), key)
+
+
+def _record_value(contract: Contract, column: str, key: bytes | None) -> str:
+    """A quarantined record keeps its text, but never a person identifier in clear."""
+    field = next((f for f in contract.fields if f.name == column), None)
+    return stored_expr(field, key) if field and field.pseudonymise else f'"{column}"'
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
     landing: Path,
     now: datetime | None = None,
     progress: Callable[[FileResult], None] | None = None,
+    key: bytes | None = None,
 ) -> list[FileResult]:
-    """Load every file of one source's landing folder that has not been loaded before."""
+    """Load every file of one source's landing folder that has not been loaded before.
+
+    ``key`` is the pseudonymisation key, needed when the contract has person identifiers.
+    """
     now = now or datetime.now().replace(microsecond=0)
     ensure_ops_tables(con)
     ensure_raw_table(con, contract)
     folder = landing / contract.source
     results = []
     for path in sorted(folder.glob(contract.file_glob)) if folder.is_dir() else []:
-        result = load_file(con, contract, path, now)
+        result = load_file(con, contract, path, now, key)
         results.append(result)
         if progress:
             progress(result)

@@ -10,7 +10,9 @@ from orchestration.contracts import Contract
 SQL_TYPES = {
     "varchar": "VARCHAR",
     "integer": "INTEGER",
+    "decimal": "DOUBLE",
     "date": "DATE",
+    "month": "DATE",
     "timestamp": "TIMESTAMP",
     "boolean": "BOOLEAN",
 }

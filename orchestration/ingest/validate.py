@@ -26,6 +26,10 @@ def typed_expr(f: Field) -> str:
         return v
     if f.type == "integer":
         return f"try_cast({v} AS INTEGER)"
+    if f.type == "decimal":
+        return f"try_cast({v} AS DOUBLE)"
+    if f.type == "month":
+        return f"try_strptime({v} || '-01', '%Y-%m-%d')::DATE"
     if f.type == "date":
         return f"try_strptime({v}, {sql_str(DATE_FORMAT)})::DATE"
     if f.type == "timestamp":
@@ -50,6 +54,8 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
         reasons.append(f"CASE WHEN {v} IS NULL THEN '{f.name} is required but blank' END")
     type_words = {
         "integer": "a whole number",
+        "decimal": "a number",
+        "month": "a month (YYYY-MM)",
         "date": "a date (YYYY-MM-DD)",
         "timestamp": "a date and time (YYYY-MM-DD HH:MM)",
         "boolean": "Y or N",

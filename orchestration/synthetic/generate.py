@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 
+from orchestration import synthetic
 from orchestration.reference import placeable_partnerships
-from orchestration.synthetic.police_crimes import GeneratedSource, generate_police_crimes
+from orchestration.synthetic.base import GeneratedSource, GenerationContext
 
 # The demo's default partnerships: the Lancashire force area, whose real police.uk files the
 # project also ships as fixtures.
@@ -35,29 +40,46 @@ def choose_partnerships(requested: str, seed: int) -> list[str]:
     return codes
 
 
+def generators() -> list[ModuleType]:
+    """Every generator module of this package (see synthetic/base.py), in run order."""
+    found = []
+    for info in pkgutil.iter_modules(synthetic.__path__):
+        module = importlib.import_module(f"{synthetic.__name__}.{info.name}")
+        if hasattr(module, "SOURCE") and hasattr(module, "generate"):
+            found.append(module)
+    return sorted(found, key=lambda m: (m.ORDER, m.SOURCE))
+
+
 def generate(
     landing: Path, partnerships: str = "demo", start: str = "2022-04", months: int = 24,
-    seed: int = 20261123,
+    seed: int = 20261123, sources: list[str] | None = None,
+    progress: Callable[[GeneratedSource], None] | None = None,
 ) -> list[GeneratedSource]:
-    """Write every implemented source for the chosen partnerships into ``landing``."""
+    """Write every source (or the ``sources`` named) for the chosen partnerships."""
     if months < 1:
         raise ValueError("--months must be at least 1")
+    try:
+        first = pd.Timestamp(start + "-01")
+    except ValueError as exc:
+        raise ValueError(f"--start must be YYYY-MM, not {start!r}") from exc
     codes = choose_partnerships(partnerships, seed)
     lsoas = placeable_partnerships()
     lsoas = lsoas[lsoas["csp_code"].isin(codes)].reset_index(drop=True)
-    rng = np.random.default_rng(seed)
     landing.mkdir(parents=True, exist_ok=True)
-    # A force's files are written whole by one batch; batches of about five million
-    # residents keep memory flat however many partnerships are asked for.
-    files = rows = 0
-    for batch in _force_batches(lsoas):
-        part = generate_police_crimes(batch, landing, start, months, rng)
-        files, rows = files + part.files, rows + part.rows
-    return [GeneratedSource("police_crimes", files, rows)]
-
-
-def _force_batches(lsoas: pd.DataFrame, residents: float = 5e6) -> list[pd.DataFrame]:
-    by_force = lsoas.groupby("force_code", sort=True)["lsoa_population"].sum()
-    batch_of = (by_force.cumsum() // residents).rename("batch")
-    merged = lsoas.merge(batch_of, left_on="force_code", right_index=True)
-    return [g.drop(columns="batch").reset_index(drop=True) for _, g in merged.groupby("batch")]
+    ctx = GenerationContext(
+        lsoas=lsoas, landing=landing,
+        months=pd.date_range(first, periods=months, freq="MS"), seed=seed,
+    )
+    modules = generators()
+    known = [m.SOURCE for m in modules]
+    unknown = sorted(set(sources or []) - set(known))
+    if unknown:
+        raise ValueError(f"no generator for {', '.join(unknown)} (known: {', '.join(known)})")
+    results = []
+    for module in modules:
+        if sources is None or module.SOURCE in sources:
+            result = module.generate(ctx)
+            results.append(result)
+            if progress:
+                progress(result)
+    return results

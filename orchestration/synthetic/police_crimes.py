@@ -9,7 +9,6 @@ arrays and written by DuckDB in one partitioned pass: no Python loop over record
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.police_crimes import POLICE_CRIMES
+from orchestration.synthetic.base import GeneratedSource, GenerationContext
 
 # Subgroup shares of all generated crimes (England and Wales, police recorded crime, roughly).
 SUBGROUP_SHARES: dict[str, float] = {
@@ -49,25 +49,35 @@ OUTCOMES = ["charged", "cautioned", "community_resolution", "evidential_difficul
 OUTCOME_P = [0.07, 0.01, 0.03, 0.45, 0.22, 0.12, 0.10]
 
 
-@dataclass(frozen=True)
-class GeneratedSource:
-    source: str
-    files: int
-    rows: int
+SOURCE = POLICE_CRIMES.source
+ORDER = 0
 
 
-def _months(start: str, months: int) -> pd.DatetimeIndex:
-    return pd.date_range(pd.Timestamp(start + "-01"), periods=months, freq="MS")
+def generate(ctx: GenerationContext) -> GeneratedSource:
+    """Write ``landing/police_crimes/<force_code>_<YYYY-MM>.csv`` for the chosen partnerships.
 
-
-def generate_police_crimes(
-    lsoas: pd.DataFrame, landing: Path, start: str, months: int, rng: np.random.Generator
-) -> GeneratedSource:
-    """Write ``landing/police_crimes/<force_code>_<YYYY-MM>.csv`` for the given LSOAs.
-
-    ``lsoas`` has one row per LSOA: csp_code, force_code, lsoa_code, lsoa_population.
+    A force's files are written whole by one batch; batches of about five million residents
+    keep memory flat however many partnerships are asked for.
     """
-    month_starts = _months(start, months)
+    rng = ctx.rng(SOURCE)
+    files = rows = 0
+    for batch in _force_batches(ctx.lsoas):
+        part = _generate_batch(batch, ctx.folder(SOURCE), ctx.months, rng)
+        files, rows = files + part.files, rows + part.rows
+    return GeneratedSource(SOURCE, files, rows)
+
+
+def _force_batches(lsoas: pd.DataFrame, residents: float = 5e6) -> list[pd.DataFrame]:
+    by_force = lsoas.groupby("force_code", sort=True)["lsoa_population"].sum()
+    batch_of = (by_force.cumsum() // residents).rename("batch")
+    merged = lsoas.merge(batch_of, left_on="force_code", right_index=True)
+    return [g.drop(columns="batch").reset_index(drop=True) for _, g in merged.groupby("batch")]
+
+
+def _generate_batch(
+    lsoas: pd.DataFrame, folder: Path, month_starts: pd.DatetimeIndex, rng: np.random.Generator
+) -> GeneratedSource:
+    months = len(month_starts)
     codes = lsoas["csp_code"].to_numpy()
     partnerships, first = np.unique(codes, return_index=True)
     counts = np.diff(np.append(first, len(codes)))
@@ -156,9 +166,9 @@ def generate_police_crimes(
             "victim_age": age,
             "victim_sex": sex,
             "outcome": outcome,
+            "_seq": np.arange(total),  # breaks ties so references are the same every run
         }
     )
-    folder = landing / POLICE_CRIMES.source
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.register("generated", frame)
@@ -172,7 +182,7 @@ def generate_police_crimes(
             force_code || '/' || strftime(recorded_date, '%Y%m') || '/'
                 || lpad(row_number() OVER (
                        PARTITION BY force_code, strftime(recorded_date, '%Y%m')
-                       ORDER BY occurred_at, lsoa_code)::VARCHAR, 6, '0') AS crime_reference,
+                       ORDER BY occurred_at, lsoa_code, _seq)::VARCHAR, 6, '0') AS crime_reference,
             force_code,
             strftime(recorded_date, '%Y-%m-%d') AS recorded_date,
             strftime(occurred_at, '%Y-%m-%d %H:%M') AS occurred_at,
@@ -210,4 +220,4 @@ def generate_police_crimes(
         part.replace(target)
         files += 1
     shutil.rmtree(staging)
-    return GeneratedSource(POLICE_CRIMES.source, files, rows)
+    return GeneratedSource(SOURCE, files, rows)
