@@ -182,6 +182,12 @@ def run_pipeline(
                     f"{data.asset_key.to_user_string()}:{data.check_name}"
                     + (f" ({_one_line(data.description)})" if data.description else "")
                 )
+    # a blocking check that fails also fails its step: name it once, as a check
+    outcome.failed_steps = [
+        step for step in outcome.failed_steps
+        if not any(check.split(":")[1].split(" ")[0] in step.split(":")[0]
+                   for check in outcome.failed_checks)
+    ]
     return outcome
 
 

@@ -4,6 +4,7 @@ generated, the Dagster job run in-process, serving.duckdb published."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PVW = Path(sys.executable).parent / "pvw"
 ARTIFACTS = REPO / "artifacts"
+FIXTURES = REPO / "tests" / "fixtures"
+POLICEUK_MONTH = FIXTURES / "policeuk_street" / "2021-04-lancashire-street.csv"
 
 
 def run_pvw(home: Path, *args: str, check: bool = True, timeout: float = 600,
@@ -38,8 +41,10 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo extracts for every source, plus one real month of data.police.uk files."""
     home = tmp_path_factory.mktemp("pvw_home")
     run_pvw(home, "generate")
+    shutil.copy(POLICEUK_MONTH, home / "landing" / "policeuk_street" / POLICEUK_MONTH.name)
     proc = run_pvw(home, "run")
     assert "Published" in proc.stdout, proc.stdout
     return home
