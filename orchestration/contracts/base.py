@@ -34,11 +34,16 @@ class Contract:
     description: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # identifies a record: a re-sent record is counted once
-    file_glob: str = "*.csv"
+    file_globs: tuple[str, ...] = ("*.csv", "*.xlsx")  # what the landing folder may hold
+    file_glob: str | None = None  # a narrower single pattern, when given
     delimiter: str = ","
     # (SQL condition over the raw text columns that marks a bad row, the reason in words)
     row_checks: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def landing_patterns(self) -> tuple[str, ...]:
+        return (self.file_glob,) if self.file_glob else self.file_globs
 
     @property
     def column_names(self) -> tuple[str, ...]:

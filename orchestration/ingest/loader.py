@@ -7,8 +7,8 @@ DuckDB reads and validates each file whole; Python only handles files, never row
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +18,7 @@ import duckdb
 
 from orchestration.contracts import Contract, Field
 from orchestration.ingest.ops_tables import ensure_ops_tables, ensure_raw_table
+from orchestration.ingest.readers import Readable, RejectedFile, header_of, readable
 from orchestration.ingest.validate import reason_expr, sql_str, typed_expr
 from orchestration.pseudonymise import hmac_sql
 
@@ -34,29 +35,12 @@ class FileResult:
     message: str
 
 
-class RejectedFile(Exception):
-    """A file that cannot be read at all: it is rejected whole, with the reason."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_header(path: Path, contract: Contract) -> list[str]:
     """Check the header line against the contract; return the columns in file order."""
-    if path.stat().st_size == 0:
-        raise RejectedFile("the file is empty (no header line)")
-    with path.open("rb") as fh:
-        first = fh.readline()
     try:
-        text = first.decode("utf-8-sig")
+        header = header_of(path, contract)
     except UnicodeDecodeError as exc:
         raise RejectedFile(f"line 1: the header is not UTF-8 text ({exc.reason})") from exc
-    header = [h.strip() for h in next(csv.reader([text], delimiter=contract.delimiter))]
     expected = set(contract.column_names)
     missing = [c for c in contract.column_names if c not in header]
     unexpected = [h for h in header if h not in expected]
@@ -72,6 +56,14 @@ def read_header(path: Path, contract: Contract) -> list[str]:
     if len(set(header)) != len(header):
         raise RejectedFile("line 1: the header repeats a column name")
     return header
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bool:
@@ -100,12 +92,23 @@ def load_file(
     if _already_loaded(con, contract.source, sha):
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
                           "already loaded (same SHA-256)")
-    try:
-        header = read_header(path, contract)
-    except RejectedFile as exc:
-        result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc))
-        _log(con, result, now)
-        return result
+    with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
+        try:
+            source = readable(path, contract, Path(workdir))
+            header = read_header(source.csv_path, contract)
+        except RejectedFile as exc:
+            result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc))
+            _log(con, result, now)
+            return result
+        return _load_rows(con, contract, path, source, header, sha, now, key)
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, source: Readable,
+    header: list[str], sha: str, now: datetime, key: bytes | None,
+) -> FileResult:
+    """Validate and load a readable file's rows in one transaction."""
+    name = str(path)
 
     now_sql = f"TIMESTAMP {sql_str(now.strftime('%Y-%m-%d %H:%M:%S'))}"
     columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
@@ -117,7 +120,7 @@ def load_file(
             f"""
             CREATE TEMP TABLE _src AS
             SELECT row_number() OVER () AS _rn, *
-            FROM read_csv({sql_str(name)}, header = true, auto_detect = false,
+            FROM read_csv({sql_str(str(source.csv_path))}, header = true, auto_detect = false,
                           columns = {columns}, delim = {sql_str(contract.delimiter)},
                           quote = '"', escape = '"',
                           store_rejects = true, rejects_table = '_rej',
@@ -187,6 +190,8 @@ def load_file(
         ).fetchone()[0]
         quarantined = rows_read - loaded
         message = f"{loaded} rows loaded, {quarantined} quarantined"
+        if source.note:
+            message += f" ({source.note})"
         result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
                             message)
         _log(con, result, now)
@@ -232,7 +237,9 @@ def ingest_source(
     ensure_raw_table(con, contract)
     folder = landing / contract.source
     results = []
-    for path in sorted(folder.glob(contract.file_glob)) if folder.is_dir() else []:
+    patterns = contract.landing_patterns
+    paths = sorted({p for g in patterns for p in folder.glob(g)}) if folder.is_dir() else []
+    for path in paths:
         result = load_file(con, contract, path, now, key)
         results.append(result)
         if progress:

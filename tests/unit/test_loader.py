@@ -142,3 +142,77 @@ def test_bom_and_crlf_are_read(con, tmp_path: Path) -> None:
         ("\ufeff" + HEADER + "\r\n" + row("D1/0001") + "\r\n").encode("utf-8"))
     [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 0)
+
+
+def test_windows_1252_text_is_read_and_said(con, tmp_path: Path) -> None:
+    text = HEADER + "\n" + row("E1/0001") + "\n" + row("E1/0002", location_type="pub’s") + "\n"
+    folder = tmp_path / "police_crimes"
+    folder.mkdir()
+    (folder / "E23000003_2024-04.csv").write_bytes(text.encode("cp1252"))
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 1)
+    assert result.message == (
+        "1 rows loaded, 1 quarantined (read as Windows-1252 (not UTF-8 from line 3))")
+    assert quarantine(con) == [(3, "location_type 'pub’s' is not a known code")]
+
+
+def test_text_in_no_known_encoding_is_rejected(con, tmp_path: Path) -> None:
+    folder = tmp_path / "police_crimes"
+    folder.mkdir()
+    body = (HEADER + "\n" + row("F1/0001") + "\n").encode() + b"\x81\x8d broken\n"
+    (folder / "E23000003_2024-04.csv").write_bytes(body)
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert result.status == "rejected"
+    assert result.message.startswith("line 3: the text is neither UTF-8 nor Windows-1252")
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r in rows:
+            sheet.append(r)
+    book.save(path)
+
+
+def _xlsx_row(ref: str) -> list[object]:
+    values = dict(zip(POLICE_CRIMES.column_names, row(ref).split(","), strict=True))
+    values["recorded_date"] = datetime(2024, 4, 2)  # real Excel dates and numbers
+    values["occurred_at"] = datetime(2024, 4, 1, 23, 30)
+    values["victim_age"] = 24
+    return [values[c] for c in POLICE_CRIMES.column_names]
+
+
+def test_xlsx_sheet_with_the_contract_header_is_loaded(con, tmp_path: Path) -> None:
+    folder = tmp_path / "police_crimes"
+    folder.mkdir()
+    _workbook(folder / "E23000003_2024-04.xlsx", {
+        "Notes": [["Extract of recorded crime, April 2024"]],
+        "Crimes": [list(POLICE_CRIMES.column_names), _xlsx_row("G1/0001"), _xlsx_row("G1/0002")],
+    })
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 2, 2)
+    assert result.message == "2 rows loaded, 0 quarantined (read from sheet 'Crimes' of 2)"
+    got = con.execute("SELECT recorded_date, occurred_at, victim_age, _line_number "
+                      "FROM raw.police_crimes ORDER BY 4").fetchall()
+    assert got[0] == (datetime(2024, 4, 2).date(), datetime(2024, 4, 1, 23, 30), 24, 2)
+
+
+@pytest.mark.parametrize(
+    ("sheets", "message"),
+    [
+        ({"A": [["x"]], "B": [["y"]]}, "no sheet has the police_crimes header (sheets: A, B)"),
+        ({"A": [list(POLICE_CRIMES.column_names)], "B": [list(POLICE_CRIMES.column_names)]},
+         "several sheets have the police_crimes header (A, B): send one sheet per file"),
+    ],
+    ids=["no-matching-sheet", "two-matching-sheets"],
+)
+def test_xlsx_without_one_contract_sheet_is_rejected(con, tmp_path, sheets, message) -> None:
+    folder = tmp_path / "police_crimes"
+    folder.mkdir()
+    _workbook(folder / "E23000003_2024-04.xlsx", sheets)
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.status, result.message) == ("rejected", message)
