@@ -12,12 +12,14 @@ from orchestration.jobs import pvw_build
 from orchestration.resources import build_resources
 from orchestration.run import pvw_progress
 from orchestration.schedules import schedules
+from orchestration.sensors import sensors
 
 defs = dg.Definitions(
     assets=[*ingest_assets, pvw_dbt_models, serving_database],
     asset_checks=quality_checks,
     jobs=[pvw_build],
     schedules=schedules,
+    sensors=sensors,
     resources=build_resources(),
     loggers={"pvw_progress": pvw_progress, "console": dg.default_loggers()["console"]},
 )

@@ -23,6 +23,8 @@ from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dagster_ho
 DAGSTER_YAML = """# Written by pvw on first run: the local instance (runs, event logs, schedules).
 telemetry:
   enabled: false
+run_queue:
+  max_concurrent_runs: 1  # one run writes the build database at a time
 """
 
 
