@@ -111,6 +111,25 @@ def _run(landing: Path | None) -> None:
 
 
 @main.command()
+@click.option("--check", is_flag=True, help="Exit 1 if docs/contracts.md is out of date.")
+@friendly
+def contracts(check: bool) -> None:
+    """Write docs/contracts.md from the extract contracts."""
+    from orchestration.contracts_doc import render
+
+    target = REPO_ROOT / "docs" / "contracts.md"
+    text = render()
+    if check:
+        if not target.exists() or target.read_text() != text:
+            raise RuntimeError(f"{target} is out of date: run `pvw contracts`")
+        console.print(f"{target} is up to date")
+        return
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text)
+    console.print(f"Wrote {target}")
+
+
+@main.command()
 @friendly
 def publish() -> None:
     """Publish the current build database as serving.duckdb (the run does this itself)."""
