@@ -1,5 +1,8 @@
 -- One row per Community Safety Partnership with its force, region and population.
-with lads as (
+-- Population: the sum of its LSOAs' shares (int_lsoas_placed), which for a partnership of
+-- whole districts is exactly their total; partnerships with no English LSOA (Wales) take
+-- their districts' population directly.
+with lookup as (
     select
         lookup.partnership_code,
         lookup.partnership_name,
@@ -9,23 +12,48 @@ with lads as (
         regions.region_code,
         regions.region_name,
         population.population,
-        count(*) over (partition by lookup.lad_code) as partnerships_per_lad
+        lads.partnerships_per_lad
     from {{ ref('stg_reference__lad_to_csp') }} as lookup
+    left join {{ ref('int_lads_placed') }} as lads on lookup.lad_code = lads.lad_code
     left join {{ ref('stg_reference__lad_regions') }} as regions
         on lookup.lad_code = regions.lad_code
     left join {{ ref('stg_reference__population') }} as population
         on lookup.lad_code = population.area_code
+),
+
+split_areas as (
+    -- population areas whose LSOAs lie in more than one partnership
+    select population_area_code
+    from {{ ref('int_lsoas_placed') }}
+    group by population_area_code
+    having count(distinct partnership_code) > 1
+),
+
+from_lsoas as (
+    select
+        placed.partnership_code,
+        count(*) as lsoas,
+        sum(placed.population_share) as population,
+        bool_or(split_areas.population_area_code is not null) as population_is_apportioned
+    from {{ ref('int_lsoas_placed') }} as placed
+    left join split_areas on placed.population_area_code = split_areas.population_area_code
+    group by placed.partnership_code
 )
 
 select
-    partnership_code,
-    min(partnership_name) as partnership_name,
-    min(force_code) as force_code,
-    min(force_name) as force_name,
-    min(region_code) as region_code,
-    min(region_name) as region_name,
+    lookup.partnership_code,
+    min(lookup.partnership_name) as partnership_name,
+    min(lookup.force_code) as force_code,
+    min(lookup.force_name) as force_name,
+    min(lookup.region_code) as region_code,
+    min(lookup.region_name) as region_name,
     count(*) as local_authorities,
-    -- a population shared with other partnerships cannot be split: left NULL, not guessed
-    case when max(partnerships_per_lad) = 1 then sum(population) end as population
-from lads
-group by partnership_code
+    coalesce(min(from_lsoas.lsoas), 0) as lsoas,
+    cast(round(coalesce(
+        min(from_lsoas.population),
+        case when max(lookup.partnerships_per_lad) = 1 then sum(lookup.population) end
+    )) as bigint) as population,
+    coalesce(bool_or(from_lsoas.population_is_apportioned), false) as population_is_apportioned
+from lookup
+left join from_lsoas on lookup.partnership_code = from_lsoas.partnership_code
+group by lookup.partnership_code
