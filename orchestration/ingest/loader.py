@@ -8,6 +8,7 @@ DuckDB reads and validates each file whole; Python only handles files, never row
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from orchestration.ingest.ops_tables import ensure_ops_tables, ensure_raw_table
 from orchestration.ingest.readers import Readable, RejectedFile, header_of, readable
 from orchestration.ingest.validate import reason_expr, sql_str, typed_expr
 from orchestration.pseudonymise import hmac_sql
+
+VERSION_SUFFIX = re.compile(r"([ _-]?(v\d+|corrected|resend|resent|final)|\s*\(\d+\))+$",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,8 @@ def sha256_of(path: Path) -> str:
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM ops.load_log WHERE source = ? AND sha256 = ? AND status = 'loaded'",
+        "SELECT count(*) FROM ops.load_log WHERE source = ? AND sha256 = ? "
+        "AND status IN ('loaded', 'superseded')",
         [source, sha],
     ).fetchone()
     return bool(row and row[0])
@@ -91,7 +96,7 @@ def load_file(
     name = str(path)
     if _already_loaded(con, contract.source, sha):
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
-                          "already loaded (same SHA-256)")
+                          "already loaded, or superseded (same SHA-256)")
     with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
         try:
             source = readable(path, contract, Path(workdir))
@@ -192,6 +197,9 @@ def _load_rows(
         message = f"{loaded} rows loaded, {quarantined} quarantined"
         if source.note:
             message += f" ({source.note})"
+        replaced = _supersede(con, contract, path, sha)
+        if replaced:
+            message += f"; supersedes {replaced}"
         result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
                             message)
         _log(con, result, now)
@@ -203,6 +211,39 @@ def _load_rows(
                             f"the file cannot be read as CSV: {first}")
         _log(con, result, now)
     return result
+
+
+def extract_identity(path: Path) -> str:
+    """Which extract a file is, whatever its version: a corrected file re-sent for the same
+    source and period (same name, or the name with ``_v2``, ``-corrected``, `` (1)``…)
+    has the same identity and supersedes the earlier one."""
+    return VERSION_SUFFIX.sub("", path.stem).lower()
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, sha: str
+) -> str:
+    """Withdraw the rows of earlier loads of the same extract; name what was replaced."""
+    identity = extract_identity(path)
+    earlier = [
+        (file, old_sha)
+        for file, old_sha in con.execute(
+            "SELECT file, sha256 FROM ops.load_log WHERE source = ? AND status = 'loaded' "
+            "AND sha256 <> ?", [contract.source, sha],
+        ).fetchall()
+        if extract_identity(Path(file)) == identity
+    ]
+    for file, old_sha in earlier:
+        con.execute(f"DELETE FROM raw.{contract.source} WHERE _file = ? AND _sha256 = ?",
+                    [file, old_sha])
+        con.execute("DELETE FROM ops.quarantine WHERE source = ? AND file = ? AND sha256 = ?",
+                    [contract.source, file, old_sha])
+        con.execute(
+            "UPDATE ops.load_log SET status = 'superseded', message = message || "
+            "'; superseded by ' || ? WHERE source = ? AND file = ? AND sha256 = ?",
+            [f"{path.name} ({sha[:12]})", contract.source, file, old_sha],
+        )
+    return ", ".join(f"{Path(f).name} ({s[:12]})" for f, s in earlier)
 
 
 def stored_expr(f: Field, key: bytes | None) -> str:
@@ -238,7 +279,9 @@ def ingest_source(
     folder = landing / contract.source
     results = []
     patterns = contract.landing_patterns
-    paths = sorted({p for g in patterns for p in folder.glob(g)}) if folder.is_dir() else []
+    found = {p for g in patterns for p in folder.glob(g)} if folder.is_dir() else set()
+    # in the order they arrived, so that a later corrected extract supersedes an earlier one
+    paths = sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
     for path in paths:
         result = load_file(con, contract, path, now, key)
         results.append(result)

@@ -29,7 +29,7 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             rows_read BIGINT NOT NULL,
             rows_loaded BIGINT NOT NULL,
             rows_quarantined BIGINT NOT NULL,
-            status VARCHAR NOT NULL,   -- loaded | rejected
+            status VARCHAR NOT NULL,   -- loaded | rejected | superseded
             message VARCHAR,
             loaded_at TIMESTAMP NOT NULL
         )

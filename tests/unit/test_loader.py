@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -216,3 +217,28 @@ def test_xlsx_without_one_contract_sheet_is_rejected(con, tmp_path, sheets, mess
     _workbook(folder / "E23000003_2024-04.xlsx", sheets)
     [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
     assert (result.status, result.message) == ("rejected", message)
+
+
+@pytest.mark.parametrize("resent_name", ["E23000003_2024-04.csv", "E23000003_2024-04_v2.csv",
+                                         "E23000003_2024-04 (1).csv"])
+def test_a_corrected_extract_supersedes_the_earlier_one(con, tmp_path, resent_name) -> None:
+    first = write(tmp_path, "E23000003_2024-04.csv", "\n".join(
+        [HEADER, row("H1/0001"), row("H1/0002"), row("H1/0003", offence_group="XXX")]) + "\n")
+    ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    if resent_name == first.name:
+        first.unlink()  # the agency's transfer replaced the file
+    else:
+        os.utime(first, (1_700_000_000, 1_700_000_000))  # the earlier file is older
+    # the corrected extract drops H1/0002, fixes H1/0003 and adds H1/0004
+    write(tmp_path, resent_name, "\n".join(
+        [HEADER, row("H1/0001"), row("H1/0003"), row("H1/0004")]) + "\n")
+    results = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    corrected = [r for r in results if r.status == "loaded"]
+    assert len(corrected) == 1
+    assert "supersedes E23000003_2024-04.csv" in corrected[0].message
+    refs = con.execute("SELECT crime_reference FROM raw.police_crimes ORDER BY 1").fetchall()
+    assert [r[0] for r in refs] == ["H1/0001", "H1/0003", "H1/0004"]
+    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 0
+    log = con.execute("SELECT status, rows_read FROM ops.load_log ORDER BY loaded_at, status"
+                      ).fetchall()
+    assert sorted(log) == [("loaded", 3), ("superseded", 3)]
