@@ -100,6 +100,8 @@ def _run(landing: Path | None) -> None:
     console.print(f"Running the pvw_build job (PVW_HOME={home})")
     outcome = run_pipeline(home, landing.resolve() if landing else None, say=console.print)
     console.print(f"Run {outcome.run_id} finished in {outcome.seconds:.0f}s.")
+    for warning in outcome.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     if outcome.success and outcome.published:
         console.print(f"[green]Published[/green] {serving_path(home)}")
         return

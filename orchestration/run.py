@@ -39,6 +39,7 @@ class RunOutcome:
     published: bool
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # checks that failed as warnings
     materialized: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -130,7 +131,8 @@ class _ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.asset_check_evaluation_data
             if not data.passed:
-                self.say(f"  ✘ check {data.asset_key.to_user_string()}:{data.check_name}")
+                mark = "⚠" if data.severity == dg.AssetCheckSeverity.WARN else "✘"
+                self.say(f"  {mark} check {data.asset_key.to_user_string()}:{data.check_name}")
 
 
 def run_pipeline(
@@ -180,10 +182,12 @@ def run_pipeline(
         elif ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             data = ev.asset_check_evaluation_data
             if not data.passed:
-                outcome.failed_checks.append(
-                    f"{data.asset_key.to_user_string()}:{data.check_name}"
-                    + (f" ({_one_line(data.description)})" if data.description else "")
-                )
+                text = f"{data.asset_key.to_user_string()}:{data.check_name}" + (
+                    f" ({_one_line(data.description)})" if data.description else "")
+                if data.severity == dg.AssetCheckSeverity.WARN:
+                    outcome.warnings.append(text)
+                else:
+                    outcome.failed_checks.append(text)
     # a blocking check that fails also fails its step: name it once, as a check
     outcome.failed_steps = [
         step for step in outcome.failed_steps

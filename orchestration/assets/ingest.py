@@ -56,4 +56,49 @@ def _ingest_asset(contract: Contract) -> dg.AssetsDefinition:
     return load
 
 
+def _ingest_checks(contract: Contract) -> list[dg.AssetChecksDefinition]:
+    """Per-source checks the UI shows beside each agency's load (warnings: they do not stop
+    publishing, but say which agency's data is bad)."""
+    key = dg.AssetKey(contract.source)
+
+    @dg.asset_check(asset=key, name="no_rejected_files",
+                    description="No landing file of this source was rejected whole.")
+    def no_rejected_files(warehouse: Warehouse) -> dg.AssetCheckResult:
+        rows = _query(warehouse, "SELECT file, message FROM ops.load_log "
+                      "WHERE source = ? AND status = 'rejected' ORDER BY loaded_at", contract)
+        return dg.AssetCheckResult(
+            passed=not rows, severity=dg.AssetCheckSeverity.WARN,
+            description="; ".join(f"{Path(f).name}: {m}" for f, m in rows[:5]) or "none",
+            metadata={"rejected_files": len(rows)},
+        )
+
+    @dg.asset_check(asset=key, name="quarantine_below_5_percent",
+                    description="Fewer than 5% of the rows read were quarantined.")
+    def quarantine_share(warehouse: Warehouse) -> dg.AssetCheckResult:
+        rows = _query(warehouse, "SELECT coalesce(sum(rows_read), 0), "
+                      "coalesce(sum(rows_quarantined), 0) FROM ops.load_log "
+                      "WHERE source = ? AND status = 'loaded'", contract)
+        read, quarantined = rows[0] if rows else (0, 0)
+        share = quarantined / read if read else 0.0
+        return dg.AssetCheckResult(
+            passed=share < 0.05, severity=dg.AssetCheckSeverity.WARN,
+            description=f"{quarantined} of {read} rows quarantined ({share:.1%})",
+            metadata={"rows_read": read, "rows_quarantined": quarantined, "share": share},
+        )
+
+    return [no_rejected_files, quarantine_share]
+
+
+def _query(warehouse: Warehouse, sql: str, contract: Contract) -> list[tuple]:
+    con = warehouse.connect()
+    try:
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                           "table_schema = 'ops' AND table_name = 'load_log'").fetchall()[0][0]:
+            return []
+        return con.execute(sql, [contract.source]).fetchall()
+    finally:
+        con.close()
+
+
 ingest_assets = [_ingest_asset(c) for c in CONTRACTS.values()]
+ingest_checks = [check for c in CONTRACTS.values() for check in _ingest_checks(c)]
