@@ -68,20 +68,27 @@ def main(debug: bool) -> None:
 @click.option("--start", default="2022-04", show_default=True, help="First month, YYYY-MM.")
 @click.option("--months", default=24, show_default=True, type=int)
 @click.option("--seed", default=20261123, show_default=True, type=int)
+@click.option("--defects", default=0.0, show_default=True, type=float,
+              help="Share of rows given a real-world fault (bad dates, unknown codes, blanks, "
+              "duplicates), plus a Windows-1252 and a truncated file per source.")
 @click.option("--landing", type=click.Path(path_type=Path), default=None,
               help="Write here instead of $PVW_HOME/landing.")
 @friendly
-def generate(partnerships: str, start: str, months: int, seed: int, landing: Path | None) -> None:
+def generate(partnerships: str, start: str, months: int, seed: int, defects: float,
+             landing: Path | None) -> None:
     """Write synthetic extracts for real partnerships (deterministic for a seed)."""
     from orchestration.synthetic.generate import generate as run_generate
 
     target = (landing or landing_dir()).resolve()
-    with console.status(f"Generating extracts into {target}…"):
-        began = time.monotonic()
-        sources = run_generate(target, partnerships, start, months, seed)
-    for s in sources:
-        console.print(f"  {s.source}: {s.files} files, {s.rows:,} rows")
-    console.print(f"Generated in {time.monotonic() - began:.1f}s into {target}")
+    began = time.monotonic()
+    with console.status(f"Generating extracts into {target}…") as status:
+        def show(s: object) -> None:
+            console.print(f"  {s.source}: {s.files} files, {s.rows:,} rows")
+            status.update(f"Generating extracts into {target}… ({s.source} done)")
+
+        run_generate(target, partnerships, start, months, seed, progress=show, defects=defects)
+    console.print(f"Generated in {time.monotonic() - began:.1f}s into {target}"
+                  + (f", with defects in {defects:.0%} of rows" if defects else ""))
 
 
 @main.command()

@@ -14,6 +14,7 @@ import pandas as pd
 from orchestration import synthetic
 from orchestration.reference import placeable_partnerships
 from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.defects import inject
 
 # The demo's default partnerships: the Lancashire force area, whose real police.uk files the
 # project also ships as fixtures.
@@ -53,9 +54,10 @@ def generators() -> list[ModuleType]:
 def generate(
     landing: Path, partnerships: str = "demo", start: str = "2022-04", months: int = 24,
     seed: int = 20261123, sources: list[str] | None = None,
-    progress: Callable[[GeneratedSource], None] | None = None,
+    progress: Callable[[GeneratedSource], None] | None = None, defects: float = 0.0,
 ) -> list[GeneratedSource]:
-    """Write every source (or the ``sources`` named) for the chosen partnerships."""
+    """Write every source (or the ``sources`` named) for the chosen partnerships; with
+    ``defects`` > 0, agency extracts (not published tables) carry real-world faults."""
     if months < 1:
         raise ValueError("--months must be at least 1")
     try:
@@ -82,4 +84,8 @@ def generate(
             results.append(result)
             if progress:
                 progress(result)
+    if defects:
+        agency = [m.SOURCE for m in modules if not getattr(m, "PUBLISHED", False)
+                  and (sources is None or m.SOURCE in sources)]
+        inject(landing, agency, defects, seed)
     return results

@@ -15,6 +15,7 @@ from orchestration.synthetic.base import GeneratedSource, GenerationContext
 
 SOURCE = POLICEUK_STREET.source
 ORDER = 5  # after police_crimes, whose files it publishes
+PUBLISHED = True  # a public file: `--defects` leaves it as published
 ASB_PER_RESIDENT_YEAR = 0.025  # anti-social behaviour incidents, roughly as in England
 
 OUTCOMES = {
