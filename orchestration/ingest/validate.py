@@ -24,8 +24,8 @@ def typed_expr(f: Field) -> str:
     v = _value(f)
     if f.type == "varchar":
         return v
-    if f.type == "integer":
-        return f"try_cast({v} AS INTEGER)"
+    if f.type == "integer":  # '3.5' is not a whole number (a cast would round it)
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN try_cast({v} AS INTEGER) END"
     if f.type == "decimal":
         return f"try_cast({v} AS DOUBLE)"
     if f.type == "month":

@@ -1,0 +1,19 @@
+-- ED assault attendances counted once (a record re-sent in a later extract keeps its latest
+-- version) and placed in a partnership by the LSOA of the assault, when there is one.
+with latest as (
+    select *
+    from {{ ref('stg_ae_istv__attendances') }}
+    qualify row_number() over (
+        partition by site_code, attendance_id
+        order by loaded_at desc, source_file desc, source_line desc
+    ) = 1
+)
+
+select
+    latest.*,
+    placed.lsoa_code is not null as has_usable_location,
+    placed.partnership_code,
+    {{ financial_year_start('latest.arrival_month') }} as financial_year_start,
+    {{ financial_year_label('latest.arrival_month') }} as financial_year
+from latest
+left join {{ ref('int_lsoas_placed') }} as placed on latest.lsoa_code = placed.lsoa_code

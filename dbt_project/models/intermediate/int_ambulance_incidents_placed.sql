@@ -1,0 +1,18 @@
+-- Ambulance assault incidents counted once (a record re-sent in a later extract keeps its
+-- latest version) and placed in a partnership by the LSOA of the incident.
+with latest as (
+    select *
+    from {{ ref('stg_ambulance__incidents') }}
+    qualify row_number() over (
+        partition by service_area_code, incident_id
+        order by loaded_at desc, source_file desc, source_line desc
+    ) = 1
+)
+
+select
+    latest.*,
+    placed.partnership_code,
+    {{ financial_year_start('latest.call_month') }} as financial_year_start,
+    {{ financial_year_label('latest.call_month') }} as financial_year
+from latest
+left join {{ ref('int_lsoas_placed') }} as placed on latest.lsoa_code = placed.lsoa_code

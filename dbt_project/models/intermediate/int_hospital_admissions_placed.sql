@@ -1,0 +1,17 @@
+-- Assault admission counts, one per district, financial year, age band and sex (a count
+-- re-sent in a later extract keeps its latest version), placed in a partnership by district.
+with latest as (
+    select *
+    from {{ ref('stg_hospital_admissions__admissions') }}
+    qualify row_number() over (
+        partition by lad_code, financial_year, age_band, sex
+        order by loaded_at desc, source_file desc, source_line desc
+    ) = 1
+)
+
+select
+    latest.*,
+    lads.lad_name,
+    lads.partnership_code
+from latest
+left join {{ ref('int_lads_placed') }} as lads on latest.lad_code = lads.lad_code
