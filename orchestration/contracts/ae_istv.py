@@ -91,7 +91,7 @@ CONTRACT = AE_ISTV = Contract(
               "Free-text place of the assault as recorded at triage "
               "(e.g. 'outside Yates bar, Fishergate')."),
         Field("patient_age", "integer", False, "Patient's age in years at arrival.",
-              pattern=r"^-?[0-9]+$", minimum=0, maximum=120),
+              minimum=0, maximum=120),
         Field("patient_sex", "varchar", False, "Patient's sex: M, F, or U (unknown).",
               codes=SEXES),
         Field("lsoa_code", "varchar", False,

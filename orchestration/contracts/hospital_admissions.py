@@ -49,6 +49,6 @@ CONTRACT = HOSPITAL_ADMISSIONS = Contract(
         Field("sex", "varchar", True, "Sex: M or F.", codes=SEXES),
         Field("admissions", "integer", True,
               "Finished admission episodes with an assault external cause (X85-Y09).",
-              pattern=r"^-?[0-9]+$", minimum=0),  # the pattern refuses 3.5 (cast would round)
+              minimum=0),
     ),
 )

@@ -248,7 +248,7 @@ def test_bad_ed_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
         8: "patient_age '130' is above 120",
         9: "arrival_at is after reporting_period",
         10: "duplicate of the record on line 2",
-        11: "patient_age '24.5' is not in the expected format",
+        11: "patient_age '24.5' is not a whole number",
     }
     got = con.execute(
         "SELECT _line_number, assault_at, lsoa_code, location_description, assault_method_other "
@@ -327,7 +327,7 @@ def test_bad_admission_rows_are_quarantined_with_reasons(tmp_path: Path) -> None
         6: "age_band '90-94' is not a known code",
         7: "sex 'U' is not a known code",
         8: "admissions '-1' is below 0",
-        9: "admissions '3.5' is not in the expected format",
+        9: "admissions '3.5' is not a whole number",
         10: "lad_code 'E10000017' is not in the expected format",
         11: "duplicate of the record on line 2",
         12: "admissions is required but blank",
