@@ -22,15 +22,12 @@ Everything is drawn as numpy arrays and written by DuckDB: no Python loop over r
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import pandas as pd
 
 from orchestration.contracts.ae_istv import AE_ISTV
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
 
 SOURCE = AE_ISTV.source
 ORDER = 10  # after police_crimes (ORDER 0), whose violence-with-injury records it reads
@@ -298,22 +295,3 @@ def _draw_unmatched(
         "patient_age": age,
         "patient_sex": sex,
     })
-
-
-def write_partitioned(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> int:
-    """Write the query's rows, one CSV per value of its ``_file`` column, as
-    ``folder/<_file>.csv`` (the column itself is not written); return the number of files."""
-    staging = folder / ".partitions"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    con.execute(
-        f"COPY ({query}) TO '{staging}' "
-        "(FORMAT csv, HEADER, PARTITION_BY (_file), OVERWRITE_OR_IGNORE)"
-    )
-    files = 0
-    for part in sorted(staging.glob("_file=*/*.csv")):
-        part.replace(folder / (part.parent.name.removeprefix("_file=") + ".csv"))
-        files += 1
-    shutil.rmtree(staging)
-    return files

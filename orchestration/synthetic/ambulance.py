@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.ambulance import AMBULANCE
-from orchestration.synthetic.ae_istv import DAY_HOURS, NIGHT_HOURS, SEASON, write_partitioned
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.ae_istv import DAY_HOURS, NIGHT_HOURS, SEASON
+from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
 
 SOURCE = AMBULANCE.source
 ORDER = 20

@@ -7,9 +7,11 @@ police generator wrote) and ``generate(ctx) -> GeneratedSource``.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -44,3 +46,22 @@ class GenerationContext:
         path = self.landing / source
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def write_partitioned(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> int:
+    """Write the query's rows, one CSV per value of its ``_file`` column, as
+    ``folder/<_file>.csv`` (the column itself is not written); return the number of files."""
+    staging = folder / ".partitions"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    con.execute(
+        f"COPY ({query}) TO '{staging}' "
+        "(FORMAT csv, HEADER, PARTITION_BY (_file), OVERWRITE_OR_IGNORE)"
+    )
+    files = 0
+    for part in sorted(staging.glob("_file=*/*.csv")):
+        part.replace(folder / (part.parent.name.removeprefix("_file=") + ".csv"))
+        files += 1
+    shutil.rmtree(staging)
+    return files

@@ -21,8 +21,7 @@ import pandas as pd
 
 from orchestration.contracts.hospital_admissions import AGE_BANDS, HOSPITAL_ADMISSIONS
 from orchestration.reference import SEEDS
-from orchestration.synthetic.ae_istv import write_partitioned
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
 
 SOURCE = HOSPITAL_ADMISSIONS.source
 ORDER = 30

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.police_crimes import POLICE_CRIMES
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
 
 # Subgroup shares of all generated crimes (England and Wales, police recorded crime, roughly).
 SUBGROUP_SHARES: dict[str, float] = {
@@ -64,6 +64,149 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     for batch in _force_batches(ctx.lsoas):
         part = _generate_batch(batch, ctx.folder(SOURCE), ctx.months, rng)
         files, rows = files + part.files, rows + part.rows
+    return GeneratedSource(SOURCE, files, rows)
+
+
+def _force_batches(lsoas: pd.DataFrame, residents: float = 5e6) -> list[pd.DataFrame]:
+    by_force = lsoas.groupby("force_code", sort=True)["lsoa_population"].sum()
+    batch_of = (by_force.cumsum() // residents).rename("batch")
+    merged = lsoas.merge(batch_of, left_on="force_code", right_index=True)
+    return [g.drop(columns="batch").reset_index(drop=True) for _, g in merged.groupby("batch")]
+
+
+def _generate_batch(
+    lsoas: pd.DataFrame, folder: Path, month_starts: pd.DatetimeIndex, rng: np.random.Generator
+) -> GeneratedSource:
+    months = len(month_starts)
+    codes = lsoas["csp_code"].to_numpy()
+    partnerships, first = np.unique(codes, return_index=True)
+    counts = np.diff(np.append(first, len(codes)))
+    population = np.add.reduceat(lsoas["lsoa_population"].to_numpy(), first)
+    # Each partnership has its own level of violence around the national rate: higher
+    # where deprivation is higher (IMD decile 1 is the most deprived), plus noise.
+    deprivation = np.add.reduceat(lsoas["imd_decile"].to_numpy(dtype=float), first) / counts
+    level = np.exp(-0.09 * (deprivation - 5.5)) * rng.lognormal(0.0, 0.12, len(partnerships))
+    days = month_starts.days_in_month.to_numpy()
+    expected = (
+        population[:, None] * level[:, None] * ANNUAL_RATE / 365.25
+        * (days * SEASON[month_starts.month.to_numpy() - 1])[None, :]
+    )
+    n = rng.poisson(expected)  # partnerships × months
+    p_idx = np.repeat(np.repeat(np.arange(len(partnerships)), months), n.ravel())
+    m_idx = np.repeat(np.tile(np.arange(months), len(partnerships)), n.ravel())
+    total = len(p_idx)
+
+    lsoa_row = first[p_idx] + (rng.random(total) * counts[p_idx]).astype(np.int64)
+    subgroups = np.array(list(SUBGROUP_SHARES))
+    shares = np.array(list(SUBGROUP_SHARES.values()))
+    subgroup = subgroups[rng.choice(len(subgroups), size=total, p=shares / shares.sum())]
+    is_vap = np.char.startswith(subgroup.astype(str), "VAP")
+
+    # When: a day in the month, then an hour; Friday and Saturday nights carry the
+    # night-time economy (street and licensed premises violence, often alcohol related).
+    day = (rng.random(total) * days[m_idx]).astype(np.int64)
+    occurred_day = month_starts.to_numpy()[m_idx] + day.astype("timedelta64[D]")
+    weekday = pd.DatetimeIndex(occurred_day).day_of_week.to_numpy()  # Monday = 0
+    weekend_night = np.isin(weekday, (4, 5))
+    nte = is_vap & (rng.random(total) < np.where(weekend_night, 0.45, 0.10))
+    day_hours = np.array([0.5, 0.4, 0.3, 0.2, 0.2, 0.3, 0.6, 1, 1.3, 1.4, 1.5, 1.6, 1.8, 1.8,
+                          1.9, 2.1, 2.3, 2.4, 2.4, 2.3, 2.1, 1.8, 1.3, 0.8])
+    night_hours = np.array([2.6, 2.3, 1.6, 0.8, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                            0, 0.3, 0.8, 1.4, 2.0, 2.5])
+    hour = np.where(
+        nte,
+        rng.choice(24, size=total, p=night_hours / night_hours.sum()),
+        rng.choice(24, size=total, p=day_hours / day_hours.sum()),
+    )
+    # A night-time-economy offence after midnight belongs to the next calendar day.
+    occurred = (
+        occurred_day.astype("datetime64[m]")
+        + (hour * 60 + rng.integers(0, 60, total)).astype("timedelta64[m]")
+        + np.where(nte & (hour < 6), 1, 0).astype("timedelta64[D]")
+    )
+    lag = rng.geometric(0.55, total) - 1  # days between offence and recording
+    recorded = occurred.astype("datetime64[D]") + lag.astype("timedelta64[D]")
+
+    domestic = is_vap & ~nte & (rng.random(total) < 0.42)
+    location = np.where(
+        nte,
+        np.where(rng.random(total) < 0.4, "licensed_premises", "street"),
+        np.where(
+            domestic,
+            "dwelling",
+            np.array(["street", "dwelling", "school", "transport", "other", "licensed_premises"])[
+                rng.choice(6, size=total, p=[0.42, 0.28, 0.06, 0.06, 0.14, 0.04])
+            ],
+        ),
+    )
+    knife_p = np.select(
+        [subgroup == "POW_BLA", np.char.startswith(subgroup.astype(str), "ROB"),
+         subgroup == "VAP_HOM", subgroup == "VAP_VWI"],
+        [1.0, 0.22, 0.40, 0.05],
+        0.01,
+    )
+    knife = rng.random(total) < knife_p
+    alcohol = rng.random(total) < np.where(nte, 0.55, np.where(domestic, 0.25, 0.08))
+    age = np.clip(np.round(rng.gamma(5.0, 6.5, total) + 8), 0, 95).astype(np.int64)
+    sex = np.where(rng.random(total) < np.where(domestic, 0.75, 0.45), "F", "M")
+    outcome = np.array(OUTCOMES)[rng.choice(len(OUTCOMES), size=total, p=OUTCOME_P)]
+
+    frame = pd.DataFrame(
+        {
+            "csp_code": partnerships[p_idx],
+            "force_code": lsoas["force_code"].to_numpy()[lsoa_row],
+            "lsoa_code": lsoas["lsoa_code"].to_numpy()[lsoa_row],
+            "recorded_date": recorded,
+            "occurred_at": occurred,
+            "offence_subgroup": subgroup,
+            "location_type": location,
+            "domestic": domestic,
+            "alcohol": alcohol,
+            "knife": knife,
+            "victim_age": age,
+            "victim_sex": sex,
+            "outcome": outcome,
+            "_seq": np.arange(total),  # breaks ties so references are the same every run
+        }
+    )
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.register("generated", frame)
+    ho = "CASE offence_subgroup " + " ".join(
+        f"WHEN '{k}' THEN '{v}'" for k, v in HO_CODES.items()) + " END"
+    last_day = (month_starts[-1] + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    con.execute(
+        f"""
+        CREATE TABLE extract AS
+        SELECT
+            force_code || '/' || strftime(recorded_date, '%Y%m') || '/'
+                || lpad(row_number() OVER (
+                       PARTITION BY force_code, strftime(recorded_date, '%Y%m')
+                       ORDER BY occurred_at, lsoa_code, _seq)::VARCHAR, 6, '0') AS crime_reference,
+            force_code,
+            strftime(recorded_date, '%Y-%m-%d') AS recorded_date,
+            strftime(occurred_at, '%Y-%m-%d %H:%M') AS occurred_at,
+            split_part(offence_subgroup, '_', 1) AS offence_group,
+            offence_subgroup,
+            {ho} AS ho_offence_code,
+            lsoa_code,
+            location_type,
+            CASE WHEN domestic THEN 'Y' ELSE 'N' END AS domestic_abuse_flag,
+            CASE WHEN alcohol THEN 'Y' ELSE 'N' END AS alcohol_flag,
+            CASE WHEN knife THEN 'Y' ELSE 'N' END AS knife_flag,
+            victim_age,
+            victim_sex,
+            outcome,
+            force_code || '_' || strftime(recorded_date, '%Y-%m') AS _file
+        FROM generated
+        WHERE recorded_date <= DATE '{last_day}'
+        """
+    )
+    rows = con.execute("SELECT count(*) FROM extract").fetchone()[0]
+    files = write_partitioned(
+        con, "SELECT * FROM extract ORDER BY _file, recorded_date, crime_reference", folder
+    )
+    con.close()
     return GeneratedSource(SOURCE, files, rows)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from orchestration.contracts.policeuk_street import POLICEUK_STREET
 from orchestration.reference import SEEDS
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
 
 SOURCE = POLICEUK_STREET.source
 ORDER = 5  # after police_crimes, whose files it publishes
@@ -89,19 +89,9 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
         """
     )
     rows = con.execute("SELECT count(*) FROM published").fetchall()[0][0]
-    staging = folder / ".partitions"
-    con.execute(
-        f"""
-        COPY (SELECT * EXCLUDE (_order) FROM published ORDER BY _file, "Crime type", _order)
-        TO '{staging}' (FORMAT csv, HEADER, PARTITION_BY (_file), OVERWRITE_OR_IGNORE)
-        """
+    files = write_partitioned(
+        con, 'SELECT * EXCLUDE (_order) FROM published ORDER BY _file, "Crime type", _order',
+        folder,
     )
     con.close()
-    files = 0
-    for part in sorted(staging.glob("_file=*/*.csv")):
-        part.replace(folder / (part.parent.name.removeprefix("_file=") + ".csv"))
-        files += 1
-    for leftover in sorted(staging.rglob("*"), reverse=True):
-        leftover.rmdir() if leftover.is_dir() else leftover.unlink()
-    staging.rmdir()
     return GeneratedSource(SOURCE, files, rows)
