@@ -159,7 +159,8 @@ def _load_rows(
                      THEN 'duplicate of the record on line ' || first_value(_line) OVER w
                 END AS _duplicate
             FROM checked
-            WINDOW w AS (PARTITION BY {", ".join(keys)} ORDER BY _line)
+            -- a row quarantined for its own reasons does not claim its key
+            WINDOW w AS (PARTITION BY {", ".join(keys)}, _reason IS NULL ORDER BY _line)
             """
         )
         table = ensure_raw_table(con, contract)

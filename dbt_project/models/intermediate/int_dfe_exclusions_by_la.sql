@@ -1,0 +1,21 @@
+-- The DfE's published exclusions by reason for local authorities (national and regional rows
+-- left out), each authority placed through int_dfe_las_placed. A table published again
+-- (a later release restating a year) supersedes the earlier one: per year, authority and
+-- school type the most recently loaded row is kept.
+with latest as (
+    select *
+    from {{ ref('stg_dfe_exclusions_la__exclusions') }}
+    where geographic_level = 'Local authority'
+    qualify row_number() over (
+        partition by academic_year, old_la_code, school_type
+        order by loaded_at desc, source_file desc, source_line desc
+    ) = 1
+)
+
+select
+    latest.* exclude (geographic_level, country_code, country_name),
+    placed.la_type,
+    placed.partnership_code,
+    coalesce(placed.placement, 'not_in_lookup') as placement
+from latest
+left join {{ ref('int_dfe_las_placed') }} as placed on latest.la_code = placed.la_code

@@ -1,0 +1,35 @@
+-- The DfE's published pupil attendance for local authorities: one row per academic year,
+-- period, authority and phase, with sessions, absence rates and the persistent absence rate.
+-- Withheld figures (c) are NULL with suppressed = true, never 0. Counties keep a NULL
+-- partnership_code: their figures are published for the county, not split among partnerships.
+select
+    academic_year,
+    academic_year_start,
+    time_identifier,
+    la_code,
+    old_la_code,
+    la_name,
+    la_type,
+    region_code,
+    region_name,
+    partnership_code,
+    placement,
+    education_phase,
+    num_schools,
+    enrolments,
+    possible_sessions,
+    overall_attendance as attendance_sessions,
+    overall_absence as absence_sessions,
+    authorised_absence as authorised_absence_sessions,
+    unauthorised_absence as unauthorised_absence_sessions,
+    reason_e_authorised_excluded as excluded_sessions,
+    attendance_perc as attendance_rate,
+    overall_absence_perc as absence_rate,
+    authorised_absence_perc as authorised_absence_rate,
+    unauthorised_absence_perc as unauthorised_absence_rate,
+    auth_excluded_perc as excluded_rate,
+    pa_perc as persistent_absence_rate,
+    suppressed,
+    source_file,
+    source_line
+from {{ ref('int_dfe_attendance_by_la') }}
