@@ -1,7 +1,8 @@
 """The DfE's published local-authority tables: exclusions by reason (SFR35/2017) and pupil
 attendance (2024/25 year to date), loaded exactly as published.
 
-The real files (tests/fixtures/dfe/) load with every row accounted for and none quarantined;
+The real files (orchestration/synthetic/published/) load with every row accounted for and
+none quarantined;
 a suppressed value (x, c, z) stays text in raw, never 0; a changed header rejects the file
 with its reason; the demo generator writes the published files byte for byte, whole.
 """
@@ -18,17 +19,18 @@ import pytest
 
 from orchestration.contracts import CONTRACTS
 from orchestration.ingest import ingest_source
+from orchestration.settings import REPO_ROOT
 from orchestration.synthetic import dfe_attendance_la, dfe_exclusions_la
 from orchestration.synthetic.base import GenerationContext
 from orchestration.synthetic.generate import generators
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dfe"
+FIXTURES = REPO_ROOT / "orchestration" / "synthetic" / "published"  # <source>/<file>
 FILES = {"dfe_exclusions_la": "reasons.csv", "dfe_attendance_la": "EES_ytd_data.csv"}
 NOW = datetime(2025, 8, 1, 12, 0)
 
 
 def _published(source: str) -> Path:
-    return FIXTURES / FILES[source]
+    return FIXTURES / source / FILES[source]
 
 
 def _land(landing: Path, source: str, name: str, text: str | None = None) -> Path:
