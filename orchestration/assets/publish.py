@@ -6,14 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.assets.dbt import pvw_dbt_models
 from orchestration.publish import publish
 from orchestration.resources import Warehouse
 
-# Everything users read; publishing waits for all of it and for its blocking checks.
-PUBLISHED_MODELS = [
-    dg.AssetKey(["analytics", "indicator_values"]),
-    dg.AssetKey(["analytics", "police_crimes"]),
-]
+# Publishing waits for every dbt model (and so for all their blocking checks).
+PUBLISHED_MODELS = sorted(pvw_dbt_models.keys, key=lambda k: k.to_user_string())
 
 
 @dg.asset(
