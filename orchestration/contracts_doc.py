@@ -26,6 +26,8 @@ def _rules(f: Field) -> str:
         low = "" if f.minimum is None else f"{f.minimum}"
         high = "" if f.maximum is None else f"{f.maximum}"
         rules.append(f"between {low or '…'} and {high or '…'}")
+    if f.reference:
+        rules.append(f"in the reference set `{f.reference}`")
     if f.not_future:
         rules.append("not in the future")
     if f.pseudonymise:

@@ -96,6 +96,6 @@ CONTRACT = AE_ISTV = Contract(
               codes=SEXES),
         Field("lsoa_code", "varchar", False,
               "LSOA (2011) of the assault location where one could be derived; blank "
-              "otherwise.", pattern=r"^E01[0-9]{6}$"),
+              "otherwise.", pattern=r"^E01[0-9]{6}$", reference="lsoa_2011"),
     ),
 )

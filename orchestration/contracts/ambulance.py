@@ -44,7 +44,7 @@ CONTRACT = AMBULANCE = Contract(
               codes=tuple(INCIDENT_CATEGORIES)),
         Field("lsoa_code", "varchar", False,
               "LSOA (2011) of the incident location; blank when it could not be geocoded.",
-              pattern=r"^E01[0-9]{6}$"),
+              pattern=r"^E01[0-9]{6}$", reference="lsoa_2011"),
         Field("conveyed_flag", "boolean", True,
               "The patient was conveyed to hospital (Y/N).", codes=FLAG),
     ),

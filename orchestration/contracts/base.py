@@ -23,6 +23,9 @@ class Field:
     not_future: bool = False  # dates and times must not lie after the load
     # a person identifier: replaced by its keyed hash before it is stored (pseudonymise.py)
     pseudonymise: bool = False
+    # the value must belong to a reference set of the project (ingest/validate.py REFERENCES),
+    # e.g. "lsoa_2011": an LSOA of the 2011 set, as the partnership lookups use
+    reference: str | None = None
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ CONTRACT = POLICE_CRIMES = Contract(
               pattern=r"^[0-9]{1,3}[A-Z]{0,2}$"),
         Field("lsoa_code", "varchar", False,
               "LSOA (2011) where the offence occurred; blank when it could not be geocoded.",
-              pattern=r"^E01[0-9]{6}$"),
+              pattern=r"^E01[0-9]{6}$", reference="lsoa_2011"),
         Field("location_type", "varchar", True, "Type of place.", codes=tuple(LOCATION_TYPES)),
         Field("domestic_abuse_flag", "boolean", True, "Flagged domestic-abuse related (Y/N).",
               codes=FLAG),

@@ -185,7 +185,7 @@ def _load_rows(
             FROM _checked WHERE _reason IS NOT NULL OR _duplicate IS NOT NULL
             UNION ALL
             SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, line,
-                   'line cannot be read as CSV: ' || string_agg(error_message, '; '),
+                   'line cannot be read as CSV: ' || arg_min(error_message, column_idx),
                    any_value(csv_line), {now_sql}
             FROM _rej GROUP BY line
             ORDER BY 4

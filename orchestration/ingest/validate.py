@@ -6,9 +6,19 @@ All work happens in DuckDB over the whole file at once; nothing loops over rows 
 from __future__ import annotations
 
 from orchestration.contracts import Contract, Field
+from orchestration.reference import SEEDS
 
 DATE_FORMAT = "%Y-%m-%d"
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+# Reference sets a field can be checked against: name -> (SQL list of values, words).
+REFERENCES: dict[str, tuple[str, str]] = {
+    "lsoa_2011": (
+        f"SELECT \"LSOA code (2011)\" FROM read_csv('{SEEDS / 'lsoa_imd2019.csv'}')",
+        "an English LSOA of the 2011 set",
+    ),
+}
 
 
 def sql_str(value: str) -> str:
@@ -85,6 +95,13 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
         reasons.append(
             f"CASE WHEN {typed} > {f.maximum} THEN "
             f"'{f.name} ' || {_quoted(f)} || ' is above {f.maximum}' END"
+        )
+    if f.reference:
+        values, words = REFERENCES[f.reference]
+        shaped = f" AND regexp_full_match({v}, {sql_str(f.pattern)})" if f.pattern else ""
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL{shaped} AND {v} NOT IN ({values}) THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is not {words}' END"
         )
     if f.not_future:
         reasons.append(
