@@ -174,6 +174,9 @@ def _load_rows(
             ORDER BY _line
             """
         )
+        # a line that cannot be split into fields may hold a person identifier in clear
+        raw_line = ("NULL" if any(f.pseudonymise for f in contract.fields)
+                    else "any_value(csv_line)")
         record = "to_json({" + ", ".join(
             f"{sql_str(h)}: {_record_value(contract, h, key)}" for h in header
         ) + "})::VARCHAR"
@@ -186,7 +189,7 @@ def _load_rows(
             UNION ALL
             SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, line,
                    'line cannot be read as CSV: ' || arg_min(error_message, column_idx),
-                   any_value(csv_line), {now_sql}
+                   {raw_line}, {now_sql}
             FROM _rej GROUP BY line
             ORDER BY 4
             """

@@ -51,7 +51,10 @@ def typed_expr(f: Field) -> str:
 
 
 def _quoted(f: Field) -> str:
-    """The raw text, quoted for a message (and shortened when huge)."""
+    """The raw text, quoted for a message (and shortened when huge); a person identifier is
+    never repeated in clear."""
+    if f.pseudonymise:
+        return "'(withheld)'"
     return f"'''' || left(\"{f.name}\", 60) || ''''"
 
 
