@@ -56,6 +56,9 @@ def _section(c: Contract) -> str:
             f"| `{f.name}` | {TYPE_WORDS[f.type]} | {'yes' if f.required else 'no'} | "
             f"{cell(_rules(f))} | {cell(f.description)} |"
         )
+    if c.period_field:
+        lines += ["", f"`{c.period_field}` must not fall after the month that ends the file's "
+                  "name (`…_YYYY-MM.csv`): earlier dates are re-sent or late-recorded records."]
     if c.row_checks:
         lines += ["", "Checks across fields:"]
         lines += [f"- {message}" for _, message in c.row_checks]

@@ -44,6 +44,7 @@ CONTRACT = AE_ISTV = Contract(
         "department per month (`<site_code>_<YYYY-MM>.csv`), one row per attendance for "
         "assault that arrived in that month."
     ),
+    period_field="reporting_period",
     key=("site_code", "attendance_id"),
     row_checks=(
         (

@@ -26,6 +26,7 @@ CONTRACT = AMBULANCE = Contract(
         "Ambulance incidents coded as assault: one CSV per ambulance service area per month "
         "(`<service_area_code>_<YYYY-MM>.csv`), one row per incident called in that month."
     ),
+    period_field="call_at",
     key=("service_area_code", "incident_id"),
     notes=(
         "Synthetic extracts use the police force area code (E23…) as the service area code.",

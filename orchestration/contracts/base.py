@@ -40,6 +40,9 @@ class Contract:
     file_globs: tuple[str, ...] = ("*.csv", "*.xlsx")  # what the landing folder may hold
     file_glob: str | None = None  # a narrower single pattern, when given
     delimiter: str = ","
+    # the date that places a record in time: it must not fall after the month the file's
+    # name ends with (``…_2024-04.csv``); earlier dates are re-sent or late-recorded records
+    period_field: str | None = None
     # (SQL condition over the raw text columns that marks a bad row, the reason in words)
     row_checks: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -28,6 +28,7 @@ CONTRACT = MARAC_CASES = Contract(
         "Cases heard at the partnership's Multi Agency Risk Assessment Conference: one CSV "
         "per partnership per month (`<partnership_code>_<YYYY-MM>.csv`), one row per case."
     ),
+    period_field="conference_date",
     key=("case_id",),
     fields=(
         Field("case_id", "varchar", True, "The MARAC's reference for the case heard.",

@@ -48,6 +48,7 @@ CONTRACT = POLICE_CRIMES = Contract(
         "A force crime-system export of recorded crimes: one CSV per force per month "
         "(`<force_code>_<YYYY-MM>.csv`), one row per crime recorded in that month."
     ),
+    period_field="recorded_date",
     key=("crime_reference",),
     row_checks=(
         (

@@ -39,6 +39,7 @@ CONTRACT = POLICEUK_STREET = Contract(
         "month, one row per crime or anti-social behaviour incident, locations anonymised to "
         "a nearby point."
     ),
+    period_field="Month",
     key=("Crime ID",),
     fields=(
         Field("Crime ID", "varchar", False,

@@ -46,6 +46,7 @@ CONTRACT = PROBATION_CASELOAD = Contract(
         "A monthly snapshot of the Probation Service caseload: one CSV per month "
         "(`caseload_<YYYY-MM>.csv`), one row per person under supervision at the month's end."
     ),
+    period_field="snapshot_month",
     key=("person_id", "snapshot_month"),
     row_checks=(
         (

@@ -42,6 +42,7 @@ CONTRACT = SCHOOL_EXCLUSIONS = Contract(
         "Suspensions and permanent exclusions from a local authority's pupil system: one CSV "
         "per authority per month (`<la_code>_<YYYY-MM>.csv`), one row per exclusion."
     ),
+    period_field="exclusion_date",
     key=("pupil_id", "exclusion_date", "school_urn"),
     row_checks=(
         (

@@ -27,6 +27,9 @@ VERSION_SUFFIX = re.compile(r"([ _-]?(v\d+|corrected|resend|resent|final)|\s*\(\
                             re.IGNORECASE)
 
 
+PERIOD_IN_NAME = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2]))(?![0-9])")
+
+
 @dataclass(frozen=True)
 class FileResult:
     file: str
@@ -151,7 +154,8 @@ def _load_rows(
             f"""
             CREATE TEMP TABLE _checked AS
             WITH checked AS (
-                SELECT s.*, l._line, {reason_expr(contract, now_sql)} AS _reason
+                SELECT s.*, l._line, {reason_expr(contract, now_sql, extract_period(path))}
+                    AS _reason
                 FROM _src s JOIN _lines l USING (_rn)
             )
             SELECT *,
@@ -215,6 +219,12 @@ def _load_rows(
                             f"the file cannot be read as CSV: {first}")
         _log(con, result, now)
     return result
+
+
+def extract_period(path: Path) -> str | None:
+    """The month a file's name ends with (``…_2024-04.csv``, ``2024-04-…-street.csv``)."""
+    found = PERIOD_IN_NAME.findall(path.stem)
+    return found[-1] if found else None
 
 
 def extract_identity(path: Path) -> str:

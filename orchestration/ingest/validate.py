@@ -114,11 +114,22 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
     return reasons
 
 
-def reason_expr(contract: Contract, now_sql: str) -> str:
-    """One SQL expression: every broken rule of a row joined with '; ', or NULL if none."""
+def reason_expr(contract: Contract, now_sql: str, period: str | None = None) -> str:
+    """One SQL expression: every broken rule of a row joined with '; ', or NULL if none.
+
+    ``period`` is the extract's month (YYYY-MM) from its file name, when it has one.
+    """
     parts: list[str] = []
     for f in contract.fields:
         parts.extend(field_reasons(f, now_sql))
+    if period and contract.period_field:
+        f = contract.field(contract.period_field)
+        after = f"(DATE '{period}-01' + INTERVAL 1 MONTH)"
+        parts.append(
+            # a date in the future is said once, as such
+            f"CASE WHEN {typed_expr(f)} >= {after} AND {typed_expr(f)} <= {now_sql} THEN "
+            f"'{f.name} ' || {_quoted(f)} || ' is after the extract''s period ({period})' END"
+        )
     for condition, message in contract.row_checks:
         parts.append(f"CASE WHEN {condition} THEN {sql_str(message)} END")
     return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"

@@ -87,6 +87,10 @@ CASES = [
          "loaded", "0 rows loaded, 1 quarantined",
          {2: "recorded_date '2031-01-01' is in the future; "
              "occurred_at '2031-01-01 10:00' is in the future"}),
+    Case("dates after the extract's period", text(lines(
+        HEADER, row("AP/0001"), row("AP/0002", recorded_date="2024-05-03"))),
+         "loaded", "1 rows loaded, 1 quarantined",
+         {3: "recorded_date '2024-05-03' is after the extract's period (2024-04)"}),
     Case("unknown codes", text(lines(HEADER, row("UC/0001", location_type="car park"))),
          "loaded", "0 rows loaded, 1 quarantined",
          {2: "location_type 'car park' is not a known code"}),

@@ -19,13 +19,14 @@ from orchestration.ingest import ingest_source
 # A bare carriage return is a line break to DuckDB but not quoted by Python's csv writer:
 # it would make two lines of one row, so the generated text leaves it out.
 cells = st.one_of(
-    st.text(st.characters(blacklist_characters="\r"), max_size=12),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=12),
     st.sampled_from(["", "x", "2024-04-01", "2024-04", "2024-04-01 10:00", "Y", "N", "E01025308",
                      "-1", "3.5", "99999999999", "VAP", "street", "\u2019", '"', ",", "\n"]),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(source=st.sampled_from(sorted(CONTRACTS)), data=st.data())
 def test_every_row_is_loaded_or_quarantined(source: str, data: st.DataObject) -> None:
     contract = CONTRACTS[source]
