@@ -235,3 +235,18 @@ def test_a_second_run_refuses_while_one_holds_the_build(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "another pvw run is using" in proc.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_generator_places_lsoas_as_the_warehouse_does(published_home: Path) -> None:
+    from orchestration.reference import placeable_partnerships
+
+    generator = placeable_partnerships()
+    served = duckdb.connect(str(published_home / "serving.duckdb"), read_only=True)
+    warehouse = served.execute(
+        "SELECT lsoa_code, partnership_code, population_share "
+        "FROM intermediate.int_lsoas_placed ORDER BY 1"
+    ).df()
+    merged = generator.merge(warehouse, on="lsoa_code", how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged["csp_code"] == merged["partnership_code"]).all()
+    assert (merged["lsoa_population"] - merged["population_share"]).abs().max() < 1e-6
