@@ -102,19 +102,14 @@ def with_districts(lsoas: pd.DataFrame) -> pd.DataFrame:
     """``ctx.lsoas`` with each LSOA's local authority district (``lad_code``) and upper-tier
     authority (``la_code``: the county, E10, of a two-tier district, E07; else the district).
 
-    Read from the seeds: the LSOA file gives the district, and the population file lists each
-    county just before its districts, which gives the county.
+    ``ctx.lsoas`` carries the district (orchestration.reference); the population file lists
+    each county just before its districts, which gives the county.
     """
     con = duckdb.connect()
     con.register("lsoas", lsoas)
     frame = con.execute(
         f"""
-        WITH lsoa AS (
-            SELECT "LSOA code (2011)" AS lsoa_code,
-                   "Local Authority District code (2019)" AS lad_code
-            FROM read_csv('{SEEDS / "lsoa_imd2019.csv"}', header = true, all_varchar = true)
-        ),
-        areas AS (
+        WITH areas AS (
             SELECT row_number() OVER () AS rn, "Code" AS code, "Geography1" AS geography
             FROM read_csv('{SEEDS / "population_mye2019.csv"}', header = true,
                           all_varchar = true, parallel = false)
@@ -126,11 +121,10 @@ def with_districts(lsoas: pd.DataFrame) -> pd.DataFrame:
                        AS county
             FROM areas
         )
-        SELECT lsoas.*, lsoa.lad_code,
+        SELECT lsoas.*,
                CASE WHEN counties.geography = 'Non-metropolitan District'
-                    THEN counties.county ELSE lsoa.lad_code END AS la_code
+                    THEN counties.county ELSE lsoas.lad_code END AS la_code
         FROM lsoas
-        JOIN lsoa USING (lsoa_code)
         LEFT JOIN counties USING (lad_code)
         ORDER BY lsoas.csp_code, lsoas.lsoa_code
         """
