@@ -121,11 +121,15 @@ def with_districts(lsoas: pd.DataFrame) -> pd.DataFrame:
                        AS county
             FROM areas
         )
-        SELECT lsoas.*,
-               CASE WHEN counties.geography = 'Non-metropolitan District'
+        SELECT lsoas.* REPLACE (coalesce(changes.lad20cd, lsoas.lad_code) AS lad_code),
+               CASE WHEN changes.lad20cd IS NOT NULL THEN changes.lad20cd
+                    WHEN counties.geography = 'Non-metropolitan District'
                     THEN counties.county ELSE lsoas.lad_code END AS la_code
         FROM lsoas
-        LEFT JOIN counties USING (lad_code)
+        -- Buckinghamshire's 2019 districts are one unitary authority since 2020
+        LEFT JOIN read_csv('{SEEDS / "lad_2019_to_2020.csv"}') AS changes
+            ON lsoas.lad_code = changes.lad19cd
+        LEFT JOIN counties ON counties.lad_code = lsoas.lad_code
         ORDER BY lsoas.csp_code, lsoas.lsoa_code
         """
     ).df()
