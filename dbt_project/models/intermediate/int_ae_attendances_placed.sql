@@ -3,10 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_ae_istv__attendances') }}
-    qualify row_number() over (
-        partition by site_code, attendance_id
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['site_code', 'attendance_id']) }}
 )
 
 select

@@ -3,10 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_ambulance__incidents') }}
-    qualify row_number() over (
-        partition by service_area_code, incident_id
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['service_area_code', 'incident_id']) }}
 )
 
 select

@@ -6,10 +6,7 @@ with latest as (
     select *
     from {{ ref('stg_dfe_attendance_la__attendance') }}
     where geographic_level = 'Local authority'
-    qualify row_number() over (
-        partition by academic_year, time_identifier, la_code, education_phase
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['academic_year', 'time_identifier', 'la_code', 'education_phase']) }}
 )
 
 select

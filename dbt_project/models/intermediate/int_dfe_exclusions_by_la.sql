@@ -6,10 +6,7 @@ with latest as (
     select *
     from {{ ref('stg_dfe_exclusions_la__exclusions') }}
     where geographic_level = 'Local authority'
-    qualify row_number() over (
-        partition by academic_year, old_la_code, school_type
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['academic_year', 'old_la_code', 'school_type']) }}
 )
 
 select

@@ -3,10 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_hospital_admissions__admissions') }}
-    qualify row_number() over (
-        partition by lad_code, financial_year, age_band, sex
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['lad_code', 'financial_year', 'age_band', 'sex']) }}
 )
 
 select

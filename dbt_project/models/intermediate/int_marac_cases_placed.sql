@@ -3,10 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_marac_cases__cases') }}
-    qualify row_number() over (
-        partition by case_id
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['case_id']) }}
 ),
 
 partnerships as (

@@ -3,9 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_police__crimes') }}
-    qualify row_number() over (
-        partition by crime_reference order by loaded_at desc, source_file desc
-    ) = 1
+    {{ latest_version_filter(['crime_reference']) }}
 )
 
 select

@@ -3,9 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_policeuk__street_crimes') }}
-    qualify crime_id is null or row_number() over (
-        partition by crime_id order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['crime_id'], keep_null_keys=true) }}
 )
 
 select

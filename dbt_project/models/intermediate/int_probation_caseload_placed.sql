@@ -4,10 +4,7 @@
 with latest as (
     select *
     from {{ ref('stg_probation_caseload__snapshots') }}
-    qualify row_number() over (
-        partition by person_id, snapshot_month
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['person_id', 'snapshot_month']) }}
 )
 
 select

@@ -4,10 +4,7 @@
 with latest as (
     select *
     from {{ ref('stg_probation_reoffending__cohort') }}
-    qualify row_number() over (
-        partition by person_id, cohort_quarter
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['person_id', 'cohort_quarter']) }}
 )
 
 select

@@ -4,10 +4,7 @@
 with latest as (
     select *
     from {{ ref('stg_school_exclusions__exclusions') }}
-    qualify row_number() over (
-        partition by pupil_id, exclusion_date, school_urn
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['pupil_id', 'exclusion_date', 'school_urn']) }}
 ),
 
 years as (

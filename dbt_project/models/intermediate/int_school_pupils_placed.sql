@@ -3,10 +3,7 @@
 with latest as (
     select *
     from {{ ref('stg_school_pupils__pupil_counts') }}
-    qualify row_number() over (
-        partition by lad_code, academic_year
-        order by loaded_at desc, source_file desc, source_line desc
-    ) = 1
+    {{ latest_version_filter(['lad_code', 'academic_year']) }}
 )
 
 select
