@@ -40,8 +40,3 @@ def serving_path(home: Path | None = None) -> Path:
 
 def dagster_home(home: Path | None = None) -> Path:
     return (home or pvw_home()) / "dagster"
-
-
-def dbt_target_dir(home: Path | None = None) -> Path:
-    """dbt's target folder (manifest, run results)."""
-    return REPO_ROOT / "target"

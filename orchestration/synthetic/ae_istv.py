@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.ae_istv import AE_ISTV
-from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    place_events,
+    times_in_month,
+    write_partitioned,
+)
 
 SOURCE = AE_ISTV.source
 ORDER = 10  # after police_crimes (ORDER 0), whose violence-with-injury records it reads
@@ -101,8 +107,7 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     police = _police_violence_with_injury(ctx, partnerships)
     matched = _draw_matched(police, wanted, rng)
     unmatched = _draw_unmatched(
-        lsoas, partnerships, first, counts, month_starts,
-        n.ravel() - np.bincount(matched["cell"], minlength=n.size), rng,
+        lsoas, month_starts, n.ravel() - np.bincount(matched["cell"], minlength=n.size), rng,
     )
     frame = pd.concat([matched.drop(columns="cell"), unmatched], ignore_index=True)
     total = len(frame)
@@ -250,31 +255,17 @@ def _draw_matched(
 
 
 def _draw_unmatched(
-    lsoas: pd.DataFrame, partnerships: np.ndarray, first: np.ndarray, counts: np.ndarray,
-    month_starts: pd.DatetimeIndex, n: np.ndarray, rng: np.random.Generator,
+    lsoas: pd.DataFrame, month_starts: pd.DatetimeIndex, n: np.ndarray,
+    rng: np.random.Generator,
 ) -> pd.DataFrame:
-    """Assaults the police never hear of: younger, more male, more often at weekend nights."""
-    months = len(month_starts)
-    n = np.maximum(n, 0)
-    p_idx = np.repeat(np.repeat(np.arange(len(partnerships)), months), n)
-    m_idx = np.repeat(np.tile(np.arange(months), len(partnerships)), n)
+    """Assaults the police never hear of: younger, more male, more often at weekend nights.
+    ``n`` holds the counts per partnership × month, flattened."""
+    events = place_events(lsoas, np.reshape(n, (-1, len(month_starts))), rng)
+    partnerships = events.partnerships
+    p_idx, m_idx, lsoa_row = events.p_idx, events.m_idx, events.lsoa_row
     total = len(p_idx)
-    lsoa_row = first[p_idx] + (rng.random(total) * counts[p_idx]).astype(np.int64)
-    days = month_starts.days_in_month.to_numpy()
-    day = (rng.random(total) * days[m_idx]).astype(np.int64)
-    assault_day = month_starts.to_numpy()[m_idx] + day.astype("timedelta64[D]")
-    weekday = pd.DatetimeIndex(assault_day).day_of_week.to_numpy()  # Monday = 0
-    nte = rng.random(total) < np.where(np.isin(weekday, (4, 5)), 0.72, 0.20)
-    hour = np.where(
-        nte,
-        rng.choice(24, size=total, p=NIGHT_HOURS / NIGHT_HOURS.sum()),
-        rng.choice(24, size=total, p=DAY_HOURS / DAY_HOURS.sum()),
-    )
-    assault_at = (
-        assault_day.astype("datetime64[m]")
-        + (hour * 60 + rng.integers(0, 60, total)).astype("timedelta64[m]")
-        + np.where(nte & (hour < 6), 1, 0).astype("timedelta64[D]")
-    )
+    assault_at, nte = times_in_month(month_starts, m_idx, rng, (0.72, 0.20), DAY_HOURS,
+                                     NIGHT_HOURS)
     place = np.where(
         nte,
         np.where(rng.random(total) < 0.4, "licensed_premises", "street"),

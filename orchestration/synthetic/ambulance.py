@@ -20,7 +20,14 @@ import pandas as pd
 
 from orchestration.contracts.ambulance import AMBULANCE
 from orchestration.synthetic.ae_istv import DAY_HOURS, NIGHT_HOURS, SEASON
-from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    monthly_counts,
+    place_events,
+    times_in_month,
+    write_partitioned,
+)
 
 SOURCE = AMBULANCE.source
 ORDER = 20
@@ -37,38 +44,11 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     rng = ctx.rng(SOURCE)
     lsoas = ctx.lsoas
     month_starts = ctx.months
-    months = len(month_starts)
-    codes = lsoas["csp_code"].to_numpy()
-    partnerships, first = np.unique(codes, return_index=True)
-    counts = np.diff(np.append(first, len(codes)))
-    population = np.add.reduceat(lsoas["lsoa_population"].to_numpy(), first)
-    deprivation = np.add.reduceat(lsoas["imd_decile"].to_numpy(dtype=float), first) / counts
-    level = np.exp(-0.09 * (deprivation - 5.5)) * rng.lognormal(0.0, 0.10, len(partnerships))
-    days = month_starts.days_in_month.to_numpy()
-    expected = (
-        population[:, None] * level[:, None] * ANNUAL_RATE / 365.25
-        * (days * SEASON[month_starts.month.to_numpy() - 1])[None, :]
-    )
-    n = rng.poisson(expected)  # partnerships × months
-    p_idx = np.repeat(np.repeat(np.arange(len(partnerships)), months), n.ravel())
-    m_idx = np.repeat(np.tile(np.arange(months), len(partnerships)), n.ravel())
-    total = len(p_idx)
-
-    lsoa_row = first[p_idx] + (rng.random(total) * counts[p_idx]).astype(np.int64)
-    day = (rng.random(total) * days[m_idx]).astype(np.int64)
-    call_day = month_starts.to_numpy()[m_idx] + day.astype("timedelta64[D]")
-    weekday = pd.DatetimeIndex(call_day).day_of_week.to_numpy()  # Monday = 0
-    nte = rng.random(total) < np.where(np.isin(weekday, (4, 5)), 0.55, 0.15)
-    hour = np.where(
-        nte,
-        rng.choice(24, size=total, p=NIGHT_HOURS / NIGHT_HOURS.sum()),
-        rng.choice(24, size=total, p=DAY_HOURS / DAY_HOURS.sum()),
-    )
-    call_at = (
-        call_day.astype("datetime64[m]")
-        + (hour * 60 + rng.integers(0, 60, total)).astype("timedelta64[m]")
-        + np.where(nte & (hour < 6), 1, 0).astype("timedelta64[D]")
-    )
+    n = monthly_counts(lsoas, month_starts, ANNUAL_RATE, SEASON, 0.10, rng)
+    events = place_events(lsoas, n, rng)
+    lsoa_row, total = events.lsoa_row, len(events.lsoa_row)
+    call_at, _ = times_in_month(month_starts, events.m_idx, rng, (0.55, 0.15), DAY_HOURS,
+                                NIGHT_HOURS)
     category = rng.choice(len(CATEGORIES), size=total, p=CATEGORY_P / CATEGORY_P.sum())
     conveyed = rng.random(total) < CONVEYED_P[category]
     frame = pd.DataFrame({

@@ -70,3 +70,82 @@ def write_partitioned(con: duckdb.DuckDBPyConnection, query: str, folder: Path) 
         )
     con.execute("DROP TABLE _partitioned")
     return len(ranges)
+
+
+@dataclass(frozen=True)
+class Events:
+    """Events drawn for partnerships and months, each placed in an LSOA of its partnership
+    (indices into the arrays of the generation: ``lsoas`` rows and ``months``)."""
+
+    partnerships: np.ndarray  # the partnership codes, sorted
+    p_idx: np.ndarray  # partnership of each event
+    m_idx: np.ndarray  # month of each event
+    lsoa_row: np.ndarray  # row of ``lsoas`` of each event
+
+
+def monthly_counts(
+    lsoas: pd.DataFrame, months: pd.DatetimeIndex, annual_rate: float, season: np.ndarray,
+    noise: float, rng: np.random.Generator,
+) -> np.ndarray:
+    """Poisson counts per partnership × month: population × rate, higher where deprivation is
+    higher (IMD decile 1 is the most deprived), with each partnership's own level (noise) and
+    the season of each month. ``lsoas`` must be sorted by ``csp_code``."""
+    codes = lsoas["csp_code"].to_numpy()
+    partnerships, first = np.unique(codes, return_index=True)
+    counts = np.diff(np.append(first, len(codes)))
+    population = np.add.reduceat(lsoas["lsoa_population"].to_numpy(), first)
+    deprivation = np.add.reduceat(lsoas["imd_decile"].to_numpy(dtype=float), first) / counts
+    level = np.exp(-0.09 * (deprivation - 5.5)) * rng.lognormal(0.0, noise, len(partnerships))
+    days = months.days_in_month.to_numpy()
+    expected = (
+        population[:, None] * level[:, None] * annual_rate / 365.25
+        * (days * season[months.month.to_numpy() - 1])[None, :]
+    )
+    return rng.poisson(expected)
+
+
+def place_events(
+    lsoas: pd.DataFrame, n: np.ndarray, rng: np.random.Generator
+) -> Events:
+    """One event per count of ``n`` (partnerships × months), each in a random LSOA of its
+    partnership. ``lsoas`` must be sorted by ``csp_code``."""
+    codes = lsoas["csp_code"].to_numpy()
+    partnerships, first = np.unique(codes, return_index=True)
+    counts = np.diff(np.append(first, len(codes)))
+    months = n.shape[1]
+    flat = np.maximum(n, 0).ravel()
+    p_idx = np.repeat(np.repeat(np.arange(len(partnerships)), months), flat)
+    m_idx = np.repeat(np.tile(np.arange(months), len(partnerships)), flat)
+    lsoa_row = first[p_idx] + (rng.random(len(p_idx)) * counts[p_idx]).astype(np.int64)
+    return Events(partnerships, p_idx, m_idx, lsoa_row)
+
+
+def times_in_month(
+    months: pd.DatetimeIndex, m_idx: np.ndarray, rng: np.random.Generator,
+    night_share: tuple[float, float], day_hours: np.ndarray, night_hours: np.ndarray,
+    eligible: np.ndarray | bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A time for each event in its month, and whether it belongs to the night-time economy.
+
+    ``night_share`` is the chance of a night-time-economy event on Friday and Saturday and on
+    other days (only where ``eligible``); such an event takes its hour from ``night_hours``,
+    others from ``day_hours``, and one after midnight belongs to the next calendar day.
+    """
+    total = len(m_idx)
+    days = months.days_in_month.to_numpy()
+    day = (rng.random(total) * days[m_idx]).astype(np.int64)
+    on_day = months.to_numpy()[m_idx] + day.astype("timedelta64[D]")
+    weekday = pd.DatetimeIndex(on_day).day_of_week.to_numpy()  # Monday = 0
+    weekend, other = night_share
+    nte = eligible & (rng.random(total) < np.where(np.isin(weekday, (4, 5)), weekend, other))
+    hour = np.where(
+        nte,
+        rng.choice(24, size=total, p=night_hours / night_hours.sum()),
+        rng.choice(24, size=total, p=day_hours / day_hours.sum()),
+    )
+    at = (
+        on_day.astype("datetime64[m]")
+        + (hour * 60 + rng.integers(0, 60, total)).astype("timedelta64[m]")
+        + np.where(nte & (hour < 6), 1, 0).astype("timedelta64[D]")
+    )
+    return at, nte

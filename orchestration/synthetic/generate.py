@@ -21,9 +21,13 @@ from orchestration.synthetic.defects import inject
 DEMO_PARTNERSHIPS = ("E22000150", "E22000151", "E22000152", "E22000156", "E22000158")
 
 
-def choose_partnerships(requested: str, seed: int) -> list[str]:
-    """'demo', 'all', a count N (drawn with the seed), or a comma-separated list of codes."""
-    available = placeable_partnerships()["csp_code"].drop_duplicates().sort_values().tolist()
+def choose_partnerships(
+    requested: str, seed: int, lsoas: pd.DataFrame | None = None
+) -> list[str]:
+    """'demo', 'all', a count N (drawn with the seed), or a comma-separated list of codes,
+    among the partnerships of ``lsoas`` (default: every placeable one)."""
+    lsoas = placeable_partnerships() if lsoas is None else lsoas
+    available = lsoas["csp_code"].drop_duplicates().sort_values().tolist()
     if requested == "demo":
         return list(DEMO_PARTNERSHIPS)
     if requested == "all":
@@ -64,8 +68,8 @@ def generate(
         first = pd.Timestamp(start + "-01")
     except ValueError as exc:
         raise ValueError(f"--start must be YYYY-MM, not {start!r}") from exc
-    codes = choose_partnerships(partnerships, seed)
     lsoas = placeable_partnerships()
+    codes = choose_partnerships(partnerships, seed, lsoas)
     lsoas = lsoas[lsoas["csp_code"].isin(codes)].reset_index(drop=True)
     landing.mkdir(parents=True, exist_ok=True)
     ctx = GenerationContext(

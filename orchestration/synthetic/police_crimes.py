@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.police_crimes import POLICE_CRIMES
-from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    monthly_counts,
+    place_events,
+    times_in_month,
+    write_partitioned,
+)
 
 # Subgroup shares of all generated crimes (England and Wales, police recorded crime, roughly).
 SUBGROUP_SHARES: dict[str, float] = {
@@ -43,6 +50,11 @@ HO_CODES = {
 ANNUAL_RATE = 0.055
 # Monthly seasonality, January..December: violence peaks in early summer.
 SEASON = np.array([0.90, 0.86, 0.95, 0.97, 1.06, 1.08, 1.10, 1.07, 1.02, 1.01, 0.98, 1.00])
+# Hour of day weights for violence: in general, and in the night-time economy.
+DAY_HOURS = np.array([0.5, 0.4, 0.3, 0.2, 0.2, 0.3, 0.6, 1, 1.3, 1.4, 1.5, 1.6, 1.8, 1.8,
+                      1.9, 2.1, 2.3, 2.4, 2.4, 2.3, 2.1, 1.8, 1.3, 0.8])
+NIGHT_HOURS = np.array([2.6, 2.3, 1.6, 0.8, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        0, 0.3, 0.8, 1.4, 2.0, 2.5])
 OUTCOMES = ["charged", "cautioned", "community_resolution", "evidential_difficulties",
             "no_suspect", "under_investigation", "other"]
 OUTCOME_P = [0.07, 0.01, 0.03, 0.45, 0.22, 0.12, 0.10]
@@ -76,26 +88,13 @@ def _force_batches(lsoas: pd.DataFrame, residents: float = 5e6) -> list[pd.DataF
 def _generate_batch(
     lsoas: pd.DataFrame, folder: Path, month_starts: pd.DatetimeIndex, rng: np.random.Generator
 ) -> GeneratedSource:
-    months = len(month_starts)
-    codes = lsoas["csp_code"].to_numpy()
-    partnerships, first = np.unique(codes, return_index=True)
-    counts = np.diff(np.append(first, len(codes)))
-    population = np.add.reduceat(lsoas["lsoa_population"].to_numpy(), first)
     # Each partnership has its own level of violence around the national rate: higher
-    # where deprivation is higher (IMD decile 1 is the most deprived), plus noise.
-    deprivation = np.add.reduceat(lsoas["imd_decile"].to_numpy(dtype=float), first) / counts
-    level = np.exp(-0.09 * (deprivation - 5.5)) * rng.lognormal(0.0, 0.12, len(partnerships))
-    days = month_starts.days_in_month.to_numpy()
-    expected = (
-        population[:, None] * level[:, None] * ANNUAL_RATE / 365.25
-        * (days * SEASON[month_starts.month.to_numpy() - 1])[None, :]
-    )
-    n = rng.poisson(expected)  # partnerships × months
-    p_idx = np.repeat(np.repeat(np.arange(len(partnerships)), months), n.ravel())
-    m_idx = np.repeat(np.tile(np.arange(months), len(partnerships)), n.ravel())
+    # where deprivation is higher, plus noise.
+    n = monthly_counts(lsoas, month_starts, ANNUAL_RATE, SEASON, 0.12, rng)
+    events = place_events(lsoas, n, rng)
+    partnerships, p_idx, m_idx, lsoa_row = (
+        events.partnerships, events.p_idx, events.m_idx, events.lsoa_row)
     total = len(p_idx)
-
-    lsoa_row = first[p_idx] + (rng.random(total) * counts[p_idx]).astype(np.int64)
     subgroups = np.array(list(SUBGROUP_SHARES))
     shares = np.array(list(SUBGROUP_SHARES.values()))
     subgroup = subgroups[rng.choice(len(subgroups), size=total, p=shares / shares.sum())]
@@ -103,26 +102,8 @@ def _generate_batch(
 
     # When: a day in the month, then an hour; Friday and Saturday nights carry the
     # night-time economy (street and licensed premises violence, often alcohol related).
-    day = (rng.random(total) * days[m_idx]).astype(np.int64)
-    occurred_day = month_starts.to_numpy()[m_idx] + day.astype("timedelta64[D]")
-    weekday = pd.DatetimeIndex(occurred_day).day_of_week.to_numpy()  # Monday = 0
-    weekend_night = np.isin(weekday, (4, 5))
-    nte = is_vap & (rng.random(total) < np.where(weekend_night, 0.45, 0.10))
-    day_hours = np.array([0.5, 0.4, 0.3, 0.2, 0.2, 0.3, 0.6, 1, 1.3, 1.4, 1.5, 1.6, 1.8, 1.8,
-                          1.9, 2.1, 2.3, 2.4, 2.4, 2.3, 2.1, 1.8, 1.3, 0.8])
-    night_hours = np.array([2.6, 2.3, 1.6, 0.8, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                            0, 0.3, 0.8, 1.4, 2.0, 2.5])
-    hour = np.where(
-        nte,
-        rng.choice(24, size=total, p=night_hours / night_hours.sum()),
-        rng.choice(24, size=total, p=day_hours / day_hours.sum()),
-    )
-    # A night-time-economy offence after midnight belongs to the next calendar day.
-    occurred = (
-        occurred_day.astype("datetime64[m]")
-        + (hour * 60 + rng.integers(0, 60, total)).astype("timedelta64[m]")
-        + np.where(nte & (hour < 6), 1, 0).astype("timedelta64[D]")
-    )
+    occurred, nte = times_in_month(month_starts, m_idx, rng, (0.45, 0.10), DAY_HOURS,
+                                   NIGHT_HOURS, eligible=is_vap)
     lag = rng.geometric(0.55, total) - 1  # days between offence and recording
     recorded = occurred.astype("datetime64[D]") + lag.astype("timedelta64[D]")
 
