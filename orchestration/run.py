@@ -169,6 +169,7 @@ def run_pipeline(
     events = result.all_events
     outcome = RunOutcome(run_id=result.run_id, success=result.success, published=False,
                          seconds=time.monotonic() - started)
+    failed_check_steps: set[str] = set()  # steps that run nothing but a failed check
     for ev in events:
         if ev.event_type == DagsterEventType.STEP_FAILURE:
             err = ev.step_failure_data.error
@@ -188,11 +189,12 @@ def run_pipeline(
                     outcome.warnings.append(text)
                 else:
                     outcome.failed_checks.append(text)
-    # a blocking check that fails also fails its step: name it once, as a check
+                    if ev.step_key and ev.step_key.endswith(data.check_name):
+                        failed_check_steps.add(ev.step_key)
+    # a blocking check that fails also fails its own step: name it once, as a check
     outcome.failed_steps = [
         step for step in outcome.failed_steps
-        if not any(check.split(":")[1].split(" ")[0] in step.split(":")[0]
-                   for check in outcome.failed_checks)
+        if step.split(":")[0] not in failed_check_steps
     ]
     return outcome
 
