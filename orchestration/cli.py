@@ -139,6 +139,25 @@ def contracts(check: bool) -> None:
 
 
 @main.command()
+@click.option("--check", is_flag=True, help="Exit 1 if docs/indicators.md is out of date.")
+@friendly
+def indicators(check: bool) -> None:
+    """Write docs/indicators.md from the indicator catalogue."""
+    from orchestration.indicators_doc import render
+
+    target = REPO_ROOT / "docs" / "indicators.md"
+    text = render()
+    if check:
+        if not target.exists() or target.read_text() != text:
+            raise RuntimeError(f"{target} is out of date: run `pvw indicators`")
+        console.print(f"{target} is up to date")
+        return
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text)
+    console.print(f"Wrote {target}")
+
+
+@main.command()
 @friendly
 def publish() -> None:
     """Publish the current build database as serving.duckdb (the run does this itself)."""

@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "artifacts"
-TABLE = "analytics.indicator_values"
+TABLE = "analytics.vap_by_partnership_year"
 RENDER_TIMEOUT_MS = 120_000
 
 
@@ -125,7 +125,7 @@ def test_bundle_columns_exist_in_serving_db(published_home: Path) -> None:
             name
             for (name,) in con.execute(
                 "select column_name from information_schema.columns "
-                "where table_schema = 'analytics' and table_name = 'indicator_values'"
+                "where table_schema = 'analytics' and table_name = 'vap_by_partnership_year'"
             ).fetchall()
         }
         assert served, f"{TABLE} missing from the serving database"
@@ -133,7 +133,7 @@ def test_bundle_columns_exist_in_serving_db(published_home: Path) -> None:
         datasets = _dataset_yamls()
         assert len(datasets) == 1
         dataset = datasets[0]
-        assert (dataset["schema"], dataset["table_name"]) == ("analytics", "indicator_values")
+        assert f'{dataset["schema"]}.{dataset["table_name"]}' == TABLE
         metric_names = {m["metric_name"] for m in dataset["metrics"]}
 
         missing = {c["column_name"] for c in dataset["columns"]} - served

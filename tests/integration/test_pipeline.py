@@ -28,6 +28,18 @@ EXPECTED_ASSETS = {
     "reference/lad_2019_to_2020", "reference/lad_to_csp", "reference/lad_to_region_2020",
     "reference/lsoa_imd2019", "reference/offence_classification",
     "reference/partnership_reconciliation", "reference/population_mye2019",
+    "reference/population_mye2019_age_sex", "reference/lad_area_mye2019", "reference/esp2013",
+    "reference/indicator_catalogue", "reference/poisson_exact_limits",
+    "staging/stg_reference__population_by_age_sex", "staging/stg_reference__lad_areas",
+    "staging/stg_reference__indicator_catalogue",
+    "intermediate/int_partnership_population_by_age_sex",
+    "intermediate/int_partnership_similarity_variables", "intermediate/int_ae_sites_placed",
+    "intermediate/int_ae_attendances_police_matched", "intermediate/int_indicator_periods",
+    "intermediate/int_indicator_monthly_counts", "intermediate/int_indicator_period_counts",
+    "intermediate/int_indicator_area_counts", "intermediate/int_indicator_values_computed",
+    "intermediate/int_indicator_trends",
+    "analytics/most_similar_groups", "analytics/most_similar_group_variables",
+    "analytics/funnel_limits", "analytics/vap_by_partnership_year",
     "staging/stg_police__crimes", "staging/stg_policeuk__street_crimes",
     "staging/stg_ae_istv__attendances", "staging/stg_ambulance__incidents",
     "staging/stg_hospital_admissions__admissions", "staging/stg_dfe_attendance_la__attendance",
@@ -103,7 +115,8 @@ def test_serving_database_is_published_whole_and_readable(published_home: Path) 
     con = duckdb.connect(str(serving), read_only=True)
     rows = con.execute(
         "SELECT area_code, period_label, numerator, denominator, value "
-        "FROM analytics.indicator_values ORDER BY 1, 2"
+        "FROM analytics.indicator_values WHERE indicator_id = 'vap_per_1000' "
+        "AND area_type = 'partnership' AND period_type = 'financial_year' ORDER BY 1, 2"
     ).fetchall()
     # five demo partnerships x two complete financial years
     assert len(rows) == 10
@@ -144,7 +157,8 @@ def test_indicator_recomputed_from_the_landing_files(published_home: Path) -> No
     served = duckdb.connect(str(published_home / "serving.duckdb"), read_only=True)
     got = served.execute(
         "SELECT area_code, year(period_start), numerator FROM analytics.indicator_values "
-        "ORDER BY 1, 2"
+        "WHERE indicator_id = 'vap_per_1000' AND area_type = 'partnership' "
+        "AND period_type = 'financial_year' ORDER BY 1, 2"
     ).fetchall()
     assert got == expected
 
@@ -202,6 +216,9 @@ def test_failed_quality_check_publishes_nothing(published_home: Path, tmp_path: 
     shutil.copytree(published_home / "landing", landing)
     _add_implausible_month_files(landing)
     before = hashlib.sha256((home / "serving.duckdb").read_bytes()).hexdigest()
+    with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as served:
+        published_rows = served.execute(
+            "SELECT count(*) FROM analytics.indicator_values").fetchone()[0]
 
     proc = run_pvw(home, "run", "--landing", str(landing), check=False)
 
@@ -212,7 +229,8 @@ def test_failed_quality_check_publishes_nothing(published_home: Path, tmp_path: 
     assert "value:" in proc.stderr  # the failing expectation says which column and why
     assert hashlib.sha256((home / "serving.duckdb").read_bytes()).hexdigest() == before
     served = duckdb.connect(str(home / "serving.duckdb"), read_only=True)
-    assert served.execute("SELECT count(*) FROM analytics.indicator_values").fetchone()[0] == 10
+    assert served.execute(
+        "SELECT count(*) FROM analytics.indicator_values").fetchone()[0] == published_rows
 
 
 def test_cli_failures_are_one_line(tmp_path: Path) -> None:

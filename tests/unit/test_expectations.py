@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import csv
 import json
+import math
+import re
 from pathlib import Path
 
 import duckdb
@@ -13,41 +17,198 @@ from expectations.runner import ExpectationFailure, SuiteResult, validate_all, v
 
 SUITE = "indicator_values"
 TABLE = "analytics.indicator_values"
+CATALOGUE = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "indicator_catalogue.csv"
 
+# The published interface, in order, with the DuckDB types dbt's contract enforces.
 COLUMNS = (
     "indicator_id VARCHAR, indicator_name VARCHAR, area_code VARCHAR, area_name VARCHAR, "
     "area_type VARCHAR, period_type VARCHAR, period_label VARCHAR, period_start DATE, "
-    "period_end DATE, numerator BIGINT, denominator BIGINT, multiplier INTEGER, value DOUBLE"
+    "period_end DATE, numerator BIGINT, denominator DOUBLE, multiplier INTEGER, value DOUBLE, "
+    "lower_95 DOUBLE, upper_95 DOUBLE, lower_998 DOUBLE, upper_998 DOUBLE, method VARCHAR, "
+    "polarity VARCHAR, england_value DOUBLE, compared_to_england VARCHAR, msg_value DOUBLE, "
+    "compared_to_msg VARCHAR, msg_rank BIGINT, msg_size BIGINT, quintile BIGINT, "
+    "trend VARCHAR, suppressed BOOLEAN, areas_pooled BIGINT"
 )
+NAMES = [c.split()[0] for c in COLUMNS.split(", ")]
 
-GOOD_ROWS = [
-    ("E22000001", "Northtown CSP", "2022/23", "2022-04-01", "2023-03-31", 1200, 150000),
-    ("E22000001", "Northtown CSP", "2023/24", "2023-04-01", "2024-03-31", 1310, 151000),
-    ("E22000002", "Southvale CSP", "2022/23", "2022-04-01", "2023-03-31", 640, 98000),
-    ("E22000002", "Southvale CSP", "2023/24", "2023-04-01", "2024-03-31", 702, 98500),
-    ("E22000003", "Eastmoor CSP", "2023/24", "2023-04-01", "2024-03-31", 0, 52000),
+Z95, Z998 = 1.959963984540054, 3.090232306167813
+
+# code: (name, area_type, partnerships pooled)
+AREAS = {
+    "E22000001": ("Northtown CSP", "partnership", 1),
+    "E22000002": ("Southvale CSP", "partnership", 1),
+    "E22000003": ("Eastmoor CSP", "partnership", 1),
+    "MSG-E22000001": ("Northtown CSP most similar group", "msg", 16),
+    "E12000002": ("North West", "region", 38),
+    "E92000001": ("England", "england", 296),
+}
+PERIODS = {
+    "2022/23": ("financial_year", "2022-04-01", "2023-03-31"),
+    "2023/24": ("financial_year", "2023-04-01", "2024-03-31"),
+}
+
+
+def _catalogue() -> dict[str, dict[str, str]]:
+    with CATALOGUE.open(newline="", encoding="utf-8") as f:
+        return {row["indicator_id"]: row for row in csv.DictReader(f)}
+
+
+# --------------------------------------------------------------------------------------------
+# Plausible values and limits (the Fingertips methods the dbt macros implement)
+# --------------------------------------------------------------------------------------------
+
+
+def _byar(x: int, z: float) -> tuple[float, float]:
+    lower = x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return lower, upper
+
+
+def _wilson(x: int, n: float, z: float) -> tuple[float, float]:
+    root = z * math.sqrt(z * z + 4 * x * (1 - x / n))
+    return (2 * x + z * z - root) / 2 / (n + z * z), (2 * x + z * z + root) / 2 / (n + z * z)
+
+
+def _set_counts(row: dict, numerator: int | None, denominator: float | None) -> dict:
+    """Fill numerator, denominator, value and limits the way the row's method computes them."""
+    m = row["multiplier"]
+    row.update(numerator=numerator, denominator=denominator, value=None)
+    row.update(lower_95=None, upper_95=None, lower_998=None, upper_998=None)
+    if numerator is None:
+        pass  # withheld: nothing to show
+    elif row["method"] == "count":
+        row["value"] = float(numerator)  # a count is shown as it is: no limits
+    elif row["method"] == "dsr" and numerator < 10:
+        pass  # a directly standardised rate is not computed below 10 events
+    elif row["method"] == "proportion":
+        row["value"] = numerator / denominator * m
+        (l95, u95), (l998, u998) = (
+            _wilson(numerator, denominator, Z95),
+            _wilson(numerator, denominator, Z998),
+        )
+        row.update(lower_95=l95 * m, upper_95=u95 * m, lower_998=l998 * m, upper_998=u998 * m)
+    else:  # rate, and a stand-in for a dsr's Dobson limits: Byar's on the crude rate
+        row["value"] = numerator / denominator * m
+        (l95, u95), (l998, u998) = _byar(numerator, Z95), _byar(numerator, Z998)
+        scale = m / denominator
+        row.update(
+            lower_95=l95 * scale,
+            upper_95=u95 * scale,
+            lower_998=l998 * scale,
+            upper_998=u998 * scale,
+        )
+    return row
+
+
+def _compare(row: dict, benchmark: float | None) -> str:
+    """The benchmark's point value against the row's intervals (macro stats_compare)."""
+    if row["value"] is None or benchmark is None or row["lower_95"] is None:
+        return "not compared"
+    if benchmark < row["lower_95"]:
+        level, side = ("much " if benchmark < row["lower_998"] else ""), "higher"
+    elif benchmark > row["upper_95"]:
+        level, side = ("much " if benchmark > row["upper_998"] else ""), "lower"
+    else:
+        return "similar"
+    if row["polarity"] != "no judgement":
+        good = "higher" if row["polarity"] == "high is good" else "lower"
+        side = "better" if side == good else "worse"
+    return level + side
+
+
+# indicator, area, period, numerator, denominator, partnership-only extras
+SPECS = [
+    # a rate per 1,000: two partnerships (one with last year too), a group, a region, England
+    ("vap_per_1000", "E22000001", "2022/23", 5080, 150000, {}),
+    ("vap_per_1000", "E22000001", "2023/24", 5350, 151000, dict(msg_rank=9, quintile=2)),
+    ("vap_per_1000", "E22000002", "2023/24", 2702, 98500, dict(msg_rank=3, quintile=4)),
+    ("vap_per_1000", "MSG-E22000001", "2023/24", 79850, 2410000, {}),
+    ("vap_per_1000", "E12000002", "2023/24", 280400, 7341000, {}),
+    ("vap_per_1000", "E92000001", "2023/24", 1981000, 56550000, {}),
+    # a person-identifying proportion (%), with one partnership suppressed (5 of 21)
+    ("marac_repeat_pct", "E22000001", "2023/24", 58, 190, dict(msg_rank=7, quintile=3)),
+    ("marac_repeat_pct", "E22000003", "2023/24", 5, 21, dict(suppressed=True)),
+    ("marac_repeat_pct", "MSG-E22000001", "2023/24", 890, 2950, {}),
+    ("marac_repeat_pct", "E12000002", "2023/24", 3100, 10400, {}),
+    ("marac_repeat_pct", "E92000001", "2023/24", 33040, 112000, {}),
+    # a count: no denominator, no limits, never compared; 3 is fine (not person-identifying)
+    ("homicide_count", "E22000001", "2023/24", 3, None, {}),
+    ("homicide_count", "E12000002", "2023/24", 71, None, {}),
+    ("homicide_count", "E92000001", "2023/24", 590, None, {}),
+    # a directly standardised rate below 10 events: unsuppressed (8 > 7) but left empty
+    ("hospital_admissions_violence_dsr", "E22000002", "2023/24", 8, 98500, {}),
+    ("hospital_admissions_violence_dsr", "E92000001", "2023/24", 26100, 56550000, {}),
 ]
+
+TRENDS = {("vap_per_1000", "E22000001", "2023/24"): "increasing"}
 
 
 def _rows() -> list[dict]:
-    return [
-        {
-            "indicator_id": "vap_per_1000",
-            "indicator_name": "Violence against the person offences per 1,000 residents",
-            "area_code": code,
-            "area_name": name,
-            "area_type": "partnership",
-            "period_type": "financial_year",
-            "period_label": label,
-            "period_start": start,
-            "period_end": end,
-            "numerator": num,
-            "denominator": den,
-            "multiplier": 1000,
-            "value": num / den * 1000,
-        }
-        for code, name, label, start, end, num, den in GOOD_ROWS
-    ]
+    catalogue = _catalogue()
+    rows = []
+    for indicator_id, area_code, label, numerator, denominator, extras in SPECS:
+        indicator = catalogue[indicator_id]
+        area_name, area_type, pooled = AREAS[area_code]
+        period_type, start, end = PERIODS[label]
+        row = dict.fromkeys(NAMES)
+        row.update(
+            indicator_id=indicator_id,
+            indicator_name=indicator["indicator_name"],
+            area_code=area_code,
+            area_name=area_name,
+            area_type=area_type,
+            period_type=period_type,
+            period_label=label,
+            period_start=start,
+            period_end=end,
+            multiplier=int(indicator["multiplier"]),
+            method=indicator["method"],
+            polarity=indicator["polarity"],
+            trend=TRENDS.get((indicator_id, area_code, label), "cannot be calculated"),
+            suppressed=False,
+            areas_pooled=pooled,
+        )
+        rows.append(_set_counts(row, numerator, denominator))
+        if extras.get("suppressed"):
+            # disclosure control: the count, value and limits are withheld, not compared
+            _set_counts(row, None, denominator)
+            row.update(suppressed=True)
+        elif "msg_rank" in extras:
+            row.update(extras, msg_size=16)
+
+    def benchmark(row: dict, area_type: str, area_code: str | None = None) -> float | None:
+        for other in rows:
+            if (
+                other["area_type"] == area_type
+                and area_code in (None, other["area_code"])
+                and other["indicator_id"] == row["indicator_id"]
+                and other["period_start"] == row["period_start"]
+            ):
+                return other["value"]
+        return None
+
+    for row in rows:
+        row["england_value"] = benchmark(row, "england")
+        if row["area_type"] == "partnership":
+            row["msg_value"] = benchmark(row, "msg", f"MSG-{row['area_code']}")
+        comparable = not row["suppressed"] and row["method"] != "count"
+        row["compared_to_england"] = (
+            _compare(row, row["england_value"])
+            if comparable and row["area_type"] != "england"
+            else "not compared"
+        )
+        row["compared_to_msg"] = (
+            _compare(row, row["msg_value"])
+            if comparable and row["area_type"] == "partnership"
+            else "not compared"
+        )
+    return rows
+
+
+def _find(rows: list[dict], indicator_id: str, area_code: str, label: str = "2023/24") -> dict:
+    key = (indicator_id, area_code, label)
+    (row,) = [r for r in rows if (r["indicator_id"], r["area_code"], r["period_label"]) == key]
+    return row
 
 
 def _make_db(path: Path, rows: list[dict] | None) -> Path:
@@ -57,18 +218,21 @@ def _make_db(path: Path, rows: list[dict] | None) -> Path:
         con.execute("create schema analytics")
         if rows is not None:
             con.execute(f"create table {TABLE} ({COLUMNS})")
-            names = [c.split()[0] for c in COLUMNS.split(", ")]
             con.executemany(
-                f"insert into {TABLE} values ({', '.join('?' for _ in names)})",
-                [[row[n] for n in names] for row in rows],
+                f"insert into {TABLE} values ({', '.join('?' for _ in NAMES)})",
+                [[row[n] for n in NAMES] for row in rows],
             )
     finally:
         con.close()
     return path
 
 
+def _suite() -> dict:
+    return json.loads(runner.suite_path(SUITE).read_text())
+
+
 def _suite_size() -> int:
-    return len(json.loads(runner.suite_path(SUITE).read_text())["expectations"])
+    return len(_suite()["expectations"])
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +240,21 @@ def good_result(tmp_path_factory) -> SuiteResult:
     # The first run pays the one-off GX import; every other test reuses the loaded module.
     db = _make_db(tmp_path_factory.mktemp("good") / "good.duckdb", _rows())
     return validate_table(db, TABLE, SUITE)
+
+
+def test_good_rows_are_consistent() -> None:
+    """The fixture itself: limits nest around the value and the mix covers every case."""
+    rows = _rows()
+    for row in rows:
+        chain = [row[c] for c in ("lower_998", "lower_95", "value", "upper_95", "upper_998")]
+        if row["lower_95"] is not None:
+            assert chain == sorted(chain), row
+    assert {r["area_type"] for r in rows} == {"partnership", "msg", "region", "england"}
+    assert {r["method"] for r in rows} == {"rate", "proportion", "count", "dsr"}
+    assert sum(r["suppressed"] for r in rows) == 1
+    assert _find(rows, "vap_per_1000", "E22000001")["compared_to_england"] == "similar"
+    assert _find(rows, "vap_per_1000", "E22000002")["compared_to_england"] == "much better"
+    assert _find(rows, "hospital_admissions_violence_dsr", "E22000002")["value"] is None
 
 
 def test_good_table_passes(good_result: SuiteResult) -> None:
@@ -86,51 +265,240 @@ def test_good_table_passes(good_result: SuiteResult) -> None:
     assert good_result.evaluated == _suite_size()
 
 
+# --------------------------------------------------------------------------------------------
+# Defects: each breaks exactly one expectation
+# --------------------------------------------------------------------------------------------
+
+
+def _scale(row: dict, factor: float) -> None:
+    for c in ("value", "lower_95", "upper_95", "lower_998", "upper_998"):
+        row[c] *= factor
+
+
 def _negative_numerator(rows: list[dict]) -> None:
-    rows[1]["numerator"] = -1
-
-
-def _duplicate_key(rows: list[dict]) -> None:
-    rows.append(dict(rows[0], value=99.0))
-
-
-def _bad_area_code(rows: list[dict]) -> None:
-    rows[2]["area_code"] = "E06000001"  # a unitary authority, not a CSP
-
-
-def _null_value(rows: list[dict]) -> None:
-    rows[3]["value"] = None
+    _find(rows, "vap_per_1000", "E22000002")["numerator"] = -1
 
 
 def _zero_denominator(rows: list[dict]) -> None:
-    rows[4]["denominator"] = 0
+    _find(rows, "vap_per_1000", "E22000002")["denominator"] = 0
+
+
+def _duplicate_key(rows: list[dict]) -> None:
+    rows.append(dict(_find(rows, "vap_per_1000", "E22000001"), area_name="Northtown"))
+
+
+def _bad_area_code(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E22000002")["area_code"] = "E06000001"  # a unitary authority
+
+
+def _unknown_indicator(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E12000002")["indicator_id"] = "vap_per_1000_v2"
+
+
+def _unknown_comparison(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E12000002")["compared_to_england"] = "significantly worse"
+
+
+def _unknown_trend(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E22000001")["trend"] = "rising"
+
+
+def _percentage_above_100(rows: list[dict]) -> None:
+    _scale(_find(rows, "marac_repeat_pct", "E22000001"), 100)  # multiplied twice
+
+
+def _rate_above_1000_per_1000(rows: list[dict]) -> None:
+    _scale(_find(rows, "vap_per_1000", "E22000002"), 1000)  # per million, labelled per 1,000
+
+
+def _upper_95_below_value(rows: list[dict]) -> None:
+    row = _find(rows, "vap_per_1000", "E22000001")
+    row["upper_95"] = row["value"] - 0.1
+
+
+def _proportion_numerator_above_denominator(rows: list[dict]) -> None:
+    _find(rows, "marac_repeat_pct", "E22000001").update(numerator=190, denominator=58)  # swapped
+
+
+def _unsuppressed_small_count(rows: list[dict]) -> None:
+    _set_counts(_find(rows, "marac_repeat_pct", "E22000001"), 3, 190)
+
+
+def _suppressed_value_shown(rows: list[dict]) -> None:
+    _find(rows, "marac_repeat_pct", "E22000003")["value"] = 5 / 21 * 100
+
+
+def _null_rate_value(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E22000002")["value"] = None
+
+
+def _period_end_before_start(rows: list[dict]) -> None:
+    _find(rows, "vap_per_1000", "E22000001")["period_end"] = "2023-03-31"
+
+
+def _rows_where(condition) -> int:
+    return sum(1 for r in _rows() if condition(r))
+
+
+ALL_ROWS = len(SPECS)
+PCT_ROWS = _rows_where(lambda r: r["multiplier"] == 100)
+PER_1000_ROWS = _rows_where(lambda r: r["multiplier"] == 1000)
+PROPORTION_ROWS = _rows_where(lambda r: r["method"] == "proportion")
+SUPPRESSED_ROWS = _rows_where(lambda r: r["suppressed"])
+UNSUPPRESSED_VALUE_ROWS = _rows_where(
+    lambda r: not r["suppressed"]
+    and (
+        r["method"] in ("rate", "proportion", "count")
+        or (r["method"] == "dsr" and (r["numerator"] or 0) >= 10)
+    )
+)
+DISCLOSURE_ROWS = _rows_where(
+    lambda r: (
+        r["area_type"] == "partnership"
+        and _catalogue()[r["indicator_id"]]["disclosure_control"] == "true"
+    )
+)
+
+# defect, expectation, column, bad rows, rows checked (the row_condition's rows), phrase
+DEFECTS = [
+    (
+        _negative_numerator,
+        "expect_column_values_to_be_between",
+        "numerator",
+        1,
+        ALL_ROWS,
+        "below 0 (e.g. -1)",
+    ),
+    (
+        _zero_denominator,
+        "expect_column_values_to_be_between",
+        "denominator",
+        1,
+        ALL_ROWS,
+        "at or below 0 (e.g. 0.0)",
+    ),
+    (
+        _duplicate_key,
+        "expect_compound_columns_to_be_unique",
+        "indicator_id, area_code, area_type, period_type, period_start",
+        2,  # GX counts every row that shares the key, the original too
+        ALL_ROWS + 1,
+        "share a duplicated key (e.g. indicator_id='vap_per_1000', area_code='E22000001'",
+    ),
+    (
+        _bad_area_code,
+        "expect_column_values_to_match_regex",
+        "area_code",
+        1,
+        ALL_ROWS,
+        "(e.g. 'E06000001')",
+    ),
+    (
+        _unknown_indicator,
+        "expect_column_values_to_be_in_set",
+        "indicator_id",
+        1,
+        ALL_ROWS,
+        "(e.g. 'vap_per_1000_v2')",
+    ),
+    (
+        _unknown_comparison,
+        "expect_column_values_to_be_in_set",
+        "compared_to_england",
+        1,
+        ALL_ROWS,
+        "not in ('similar', 'better', 'worse', 'much better', 'much worse', 'higher', 'lower', "
+        "'much higher', 'much lower', 'not compared') (e.g. 'significantly worse')",
+    ),
+    (
+        _unknown_trend,
+        "expect_column_values_to_be_in_set",
+        "trend",
+        1,
+        ALL_ROWS,
+        "(e.g. 'rising')",
+    ),
+    (
+        _percentage_above_100,
+        "expect_column_values_to_be_between",
+        "value",
+        1,
+        PCT_ROWS,
+        "above 100 (e.g. 3052.6",
+    ),
+    (
+        _rate_above_1000_per_1000,
+        "expect_column_values_to_be_between",
+        "value",
+        1,
+        PER_1000_ROWS,
+        "above 1000 (e.g. 27431.4",
+    ),
+    (
+        _upper_95_below_value,
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "upper_95, value",
+        1,
+        ALL_ROWS,
+        "with upper_95 < value (e.g. 35.33",
+    ),
+    (
+        _proportion_numerator_above_denominator,
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "denominator, numerator",
+        1,
+        PROPORTION_ROWS,
+        "with denominator < numerator (e.g. 58.0 < 190)",
+    ),
+    (
+        _unsuppressed_small_count,
+        "expect_column_values_to_not_be_in_set",
+        "numerator",
+        1,
+        DISCLOSURE_ROWS,
+        "(e.g. 3",
+    ),
+    (
+        _suppressed_value_shown,
+        "expect_column_values_to_be_null",
+        "value",
+        1,
+        SUPPRESSED_ROWS,
+        "(e.g. 23.8",
+    ),
+    (
+        _null_rate_value,
+        "expect_column_values_to_not_be_null",
+        "value",
+        1,
+        UNSUPPRESSED_VALUE_ROWS,
+        "are null",
+    ),
+    (
+        _period_end_before_start,
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "period_end, period_start",
+        1,
+        ALL_ROWS,
+        "with period_end <= period_start (e.g. 2023-03-31 <= 2023-04-01)",
+    ),
+]
 
 
 @pytest.mark.parametrize(
-    ("defect", "expectation", "column", "bad_rows", "phrase"),
-    [
-        (_negative_numerator, "expect_column_values_to_be_between", "numerator", 1, "below 0"),
-        (
-            _duplicate_key,
-            "expect_compound_columns_to_be_unique",
-            "indicator_id, area_code, area_type, period_type, period_start",
-            2,  # GX counts every row that shares the key, the original too
-            "duplicated key",
-        ),
-        (_bad_area_code, "expect_column_values_to_match_regex", "area_code", 1, "'E06000001'"),
-        (_null_value, "expect_column_values_to_not_be_null", "value", 1, "are null"),
-        (
-            _zero_denominator,
-            "expect_column_values_to_be_between",
-            "denominator",
-            1,
-            "at or below 0 (e.g. 0)",
-        ),
-    ],
-    ids=["negative_numerator", "duplicate_key", "bad_area_code", "null_value", "zero_denominator"],
+    ("defect", "expectation", "column", "bad_rows", "checked_rows", "phrase"),
+    DEFECTS,
+    ids=[d[0].__name__.lstrip("_") for d in DEFECTS],
 )
 def test_defect_fails_the_expected_expectation(
-    tmp_path: Path, good_result: SuiteResult, defect, expectation, column, bad_rows, phrase
+    tmp_path: Path,
+    good_result: SuiteResult,
+    defect,
+    expectation,
+    column,
+    bad_rows,
+    checked_rows,
+    phrase,
 ) -> None:
     rows = _rows()
     defect(rows)
@@ -144,27 +512,46 @@ def test_defect_fails_the_expected_expectation(
     assert failure.expectation == expectation
     assert failure.column == column
     assert "\n" not in failure.detail
-    assert failure.detail.startswith(f"{column}: {bad_rows} of {len(rows)} rows"), failure.detail
+    prefix = f"{column}: {bad_rows} of {checked_rows} rows"
+    assert failure.detail.startswith(prefix), failure.detail
     assert phrase in failure.detail, failure.detail
 
 
 def test_negative_numerator_detail_is_readable(tmp_path: Path, good_result: SuiteResult) -> None:
     rows = _rows()
-    rows[0]["numerator"] = -3
+    _find(rows, "vap_per_1000", "E22000001")["numerator"] = -3
     result = validate_table(_make_db(tmp_path / "bad.duckdb", rows), TABLE, SUITE)
     assert [f.detail for f in result.failures] == [
         f"numerator: 1 of {len(rows)} rows below 0 (e.g. -3)"
     ]
 
 
-def test_period_end_before_start_fails(tmp_path: Path, good_result: SuiteResult) -> None:
+def test_suppressed_row_showing_its_count_breaks_both_disclosure_rules(
+    tmp_path: Path, good_result: SuiteResult
+) -> None:
+    # A suppressed count is always 1..7, so a leaked one also breaks the 1..7 rule.
     rows = _rows()
-    rows[0]["period_end"] = "2022-03-31"
+    _find(rows, "marac_repeat_pct", "E22000003")["numerator"] = 5
     result = validate_table(_make_db(tmp_path / "bad.duckdb", rows), TABLE, SUITE)
     assert [(f.expectation, f.column) for f in result.failures] == [
-        ("expect_column_pair_values_a_to_be_greater_than_b", "period_end, period_start")
+        ("expect_column_values_to_be_null", "numerator"),
+        ("expect_column_values_to_not_be_in_set", "numerator"),
     ]
-    assert "2022-03-31 <= 2022-04-01" in result.failures[0].detail
+    suppressed, disclosed = (f.detail for f in result.failures)
+    assert suppressed.startswith(f"numerator: 1 of {SUPPRESSED_ROWS} rows"), suppressed
+    assert disclosed.startswith(f"numerator: 1 of {DISCLOSURE_ROWS} rows"), disclosed
+    assert "(e.g. 5" in suppressed and "(e.g. 5" in disclosed
+
+
+def test_small_counts_outside_the_disclosure_rule_pass(
+    tmp_path: Path, good_result: SuiteResult
+) -> None:
+    # 1..7 is only withheld for person-identifying indicators and for partnerships.
+    rows = _rows()
+    _set_counts(_find(rows, "vap_per_1000", "E22000002"), 4, 98500)  # police: not identifying
+    _set_counts(_find(rows, "marac_repeat_pct", "E12000002"), 6, 10400)  # a pooled region
+    result = validate_table(_make_db(tmp_path / "ok.duckdb", rows), TABLE, SUITE)
+    assert result.failures == ()
 
 
 def test_missing_column_fails_the_column_contract(tmp_path: Path, good_result: SuiteResult) -> None:
@@ -216,8 +603,66 @@ def test_validate_all_finds_the_suite_file(tmp_path: Path, good_result: SuiteRes
 
 
 def test_suite_file_is_documented() -> None:
-    suite = json.loads(runner.suite_path(SUITE).read_text())
+    suite = _suite()
     assert suite["name"] == SUITE
     assert suite["meta"]["table"] == TABLE
     for expectation in suite["expectations"]:
         assert expectation["meta"]["notes"].strip(), expectation["type"]
+
+
+# --------------------------------------------------------------------------------------------
+# The suite cannot drift from the interface or the indicator catalogue
+# --------------------------------------------------------------------------------------------
+
+
+def _expectations(kind: str, column: str) -> list[dict]:
+    return [
+        e["kwargs"]
+        for e in _suite()["expectations"]
+        if e["type"] == kind and e["kwargs"].get("column") == column
+    ]
+
+
+def test_column_contract_is_the_published_interface() -> None:
+    (contract,) = [
+        e["kwargs"]
+        for e in _suite()["expectations"]
+        if e["type"] == "expect_table_columns_to_match_set"
+    ]
+    assert contract["column_set"] == NAMES
+    assert contract["exact_match"] is True
+
+
+def test_indicator_ids_match_the_catalogue() -> None:
+    (in_set,) = _expectations("expect_column_values_to_be_in_set", "indicator_id")
+    assert sorted(in_set["value_set"]) == sorted(_catalogue())
+
+
+def test_disclosure_rule_lists_the_catalogues_person_identifying_indicators() -> None:
+    (rule,) = _expectations("expect_column_values_to_not_be_in_set", "numerator")
+    assert sorted(rule["value_set"]) == [1, 2, 3, 4, 5, 6, 7]
+    condition = rule["row_condition"]
+    assert rule["condition_parser"] == "pandas"
+    assert 'area_type == "partnership"' in condition
+    listed = re.search(r"indicator_id in (\[[^\]]*\])", condition)
+    assert listed, condition
+    identifying = [i for i, row in _catalogue().items() if row["disclosure_control"] == "true"]
+    assert identifying  # the catalogue's flag is spelled 'true'
+    assert sorted(ast.literal_eval(listed.group(1))) == sorted(identifying)
+
+
+def test_catalogue_methods_polarities_and_multipliers_are_accepted() -> None:
+    catalogue = _catalogue().values()
+    (methods,) = _expectations("expect_column_values_to_be_in_set", "method")
+    (polarities,) = _expectations("expect_column_values_to_be_in_set", "polarity")
+    (multipliers,) = _expectations("expect_column_values_to_be_in_set", "multiplier")
+    assert {row["method"] for row in catalogue} <= set(methods["value_set"])
+    assert {row["polarity"] for row in catalogue} <= set(polarities["value_set"])
+    assert {int(row["multiplier"]) for row in catalogue} <= set(multipliers["value_set"])
+    # every basis but a plain count has a sanity ceiling equal to the multiplier
+    ceilings = {
+        kw["max_value"]
+        for kw in _expectations("expect_column_values_to_be_between", "value")
+        if kw.get("row_condition") == f"multiplier == {kw['max_value']}"
+    }
+    assert {int(row["multiplier"]) for row in catalogue} - {1} <= ceilings

@@ -1,0 +1,101 @@
+{{ config(materialized='table') }}
+-- Every indicator's value and 95% / 99.8% confidence limits for every area and period,
+-- computed from the pooled counts by the indicator's method (macros/statistics, see
+-- docs/methods.md): rates with exact Poisson limits below 10 events and Byar's from 10,
+-- proportions with Wilson score limits, directly standardised rates by Dobson's method, and
+-- counts as they are. Nothing is suppressed here; analytics.indicator_values applies the
+-- disclosure rule.
+with collapsed as (
+    select
+        indicator_id,
+        area_type,
+        area_code,
+        area_name,
+        period_type,
+        period_start,
+        period_end,
+        period_label,
+        max(areas_pooled) as areas_pooled,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        -- directly standardised rates: sums over age bands (Dobson)
+        sum(case when denominator > 0 then numerator * stratum_weight / denominator end)
+            as weighted_rate_sum,
+        sum(case when denominator > 0
+            then numerator * (stratum_weight / denominator) * (stratum_weight / denominator)
+        end) as weighted_variance_sum,
+        sum(case when denominator > 0 then stratum_weight end) as weight_total
+    from {{ ref('int_indicator_area_counts') }}
+    group by
+        indicator_id, area_type, area_code, area_name, period_type, period_start, period_end,
+        period_label
+),
+
+described as (
+    select
+        collapsed.*,
+        catalogue.indicator_name,
+        catalogue.method,
+        catalogue.polarity,
+        catalogue.multiplier,
+        catalogue.disclosure_control
+    from collapsed
+    inner join {{ ref('stg_reference__indicator_catalogue') }} as catalogue
+        on collapsed.indicator_id = catalogue.indicator_id
+)
+
+select
+    indicator_id,
+    indicator_name,
+    area_type,
+    area_code,
+    area_name,
+    period_type,
+    period_start,
+    period_end,
+    period_label,
+    areas_pooled,
+    method,
+    polarity,
+    multiplier,
+    disclosure_control,
+    numerator,
+    denominator,
+    case method
+        when 'rate' then {{ stats_rate_value('numerator', 'denominator', 'multiplier') }}
+        when 'proportion' then {{ stats_proportion_value('numerator', 'denominator', 'multiplier') }}
+        when 'dsr' then {{ stats_dsr_value(
+            'weighted_rate_sum', 'weight_total', 'numerator', 'multiplier') }}
+        when 'count' then numerator
+    end as value,
+    case method
+        when 'rate' then {{ stats_rate_lower('numerator', 'denominator', 'multiplier', 0.95) }}
+        when 'proportion' then {{ stats_wilson_lower('numerator', 'denominator', 'multiplier', 0.95) }}
+        when 'dsr' then {{ stats_dsr_lower(
+            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
+            'multiplier', 0.95) }}
+    end as lower_95,
+    case method
+        when 'rate' then {{ stats_rate_upper('numerator', 'denominator', 'multiplier', 0.95) }}
+        when 'proportion' then {{ stats_wilson_upper('numerator', 'denominator', 'multiplier', 0.95) }}
+        when 'dsr' then {{ stats_dsr_upper(
+            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
+            'multiplier', 0.95) }}
+    end as upper_95,
+    case method
+        when 'rate' then {{ stats_rate_lower('numerator', 'denominator', 'multiplier', 0.998) }}
+        when 'proportion' then {{ stats_wilson_lower('numerator', 'denominator', 'multiplier', 0.998) }}
+        when 'dsr' then {{ stats_dsr_lower(
+            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
+            'multiplier', 0.998) }}
+    end as lower_998,
+    case method
+        when 'rate' then {{ stats_rate_upper('numerator', 'denominator', 'multiplier', 0.998) }}
+        when 'proportion' then {{ stats_wilson_upper('numerator', 'denominator', 'multiplier', 0.998) }}
+        when 'dsr' then {{ stats_dsr_upper(
+            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
+            'multiplier', 0.998) }}
+    end as upper_998
+from described
+-- a rate or proportion of nothing is undefined, not zero: no row
+where method = 'count' or denominator > 0
