@@ -13,7 +13,7 @@ PVW := .venv/bin/pvw
 demo: install ## install, generate, run, publish, serve (Ctrl-C stops)
 	$(PVW) demo
 
-test: install chromium ## everything: unit, dbt, integration, browser
+test: install chromium lint ## everything: lint, unit, dbt, integration, browser
 	.venv/bin/python -m pytest tests
 
 install: .venv/.installed .venv-superset/.installed

@@ -20,7 +20,14 @@ from typing import Any
 import click
 from rich.console import Console
 
-from orchestration.settings import REPO_ROOT, landing_dir, pvw_home, serving_path
+from orchestration.settings import (
+    DEMO_MONTHS,
+    DEMO_START,
+    REPO_ROOT,
+    landing_dir,
+    pvw_home,
+    serving_path,
+)
 
 # bound to the real stdout now: a run redirects sys.stdout to its log file
 console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
@@ -65,8 +72,8 @@ def main(debug: bool) -> None:
 @click.option("--partnerships", default="demo", show_default=True,
               help="'demo' (five Lancashire partnerships), 'all', a number N, "
               "or comma-separated E22 codes.")
-@click.option("--start", default="2022-04", show_default=True, help="First month, YYYY-MM.")
-@click.option("--months", default=24, show_default=True, type=int)
+@click.option("--start", default=DEMO_START, show_default=True, help="First month, YYYY-MM.")
+@click.option("--months", default=DEMO_MONTHS, show_default=True, type=int)
 @click.option("--seed", default=20261123, show_default=True, type=int)
 @click.option("--defects", default=0.0, show_default=True, type=float,
               help="Share of rows given a real-world fault (bad dates, unknown codes, blanks, "

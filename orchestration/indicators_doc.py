@@ -66,7 +66,8 @@ def render() -> str:
                 f"- **Periods:** {periods}"
                 + (", the last month's snapshot" if r["aggregation"] == "last_month" else "")
                 + ".",
-                f"- **Suppressed below 8:** {'yes' if r['disclosure_control'] == 'true' else 'no'}.",
+                "- **Suppressed below 8:** "
+                + ("yes." if r["disclosure_control"] == "true" else "no."),
             ]
             if r["notes"]:
                 lines.append(f"- **Notes:** {r['notes']}.")

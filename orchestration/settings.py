@@ -40,3 +40,8 @@ def serving_path(home: Path | None = None) -> Path:
 
 def dagster_home(home: Path | None = None) -> Path:
     return (home or pvw_home()) / "dagster"
+
+
+# The demo's extracts cover five financial years: enough annual points for the recent-trend test.
+DEMO_START = "2019-04"
+DEMO_MONTHS = 60

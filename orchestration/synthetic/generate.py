@@ -13,6 +13,7 @@ import pandas as pd
 
 from orchestration import synthetic
 from orchestration.reference import placeable_partnerships
+from orchestration.settings import DEMO_MONTHS, DEMO_START
 from orchestration.synthetic.base import GeneratedSource, GenerationContext
 from orchestration.synthetic.defects import inject
 
@@ -56,7 +57,7 @@ def generators() -> list[ModuleType]:
 
 
 def generate(
-    landing: Path, partnerships: str = "demo", start: str = "2022-04", months: int = 24,
+    landing: Path, partnerships: str = "demo", start: str = DEMO_START, months: int = DEMO_MONTHS,
     seed: int = 20261123, sources: list[str] | None = None,
     progress: Callable[[GeneratedSource], None] | None = None, defects: float = 0.0,
 ) -> list[GeneratedSource]:

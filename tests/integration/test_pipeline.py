@@ -118,9 +118,9 @@ def test_serving_database_is_published_whole_and_readable(published_home: Path) 
         "FROM analytics.indicator_values WHERE indicator_id = 'vap_per_1000' "
         "AND area_type = 'partnership' AND period_type = 'financial_year' ORDER BY 1, 2"
     ).fetchall()
-    # five demo partnerships x two complete financial years
-    assert len(rows) == 10
-    assert {r[1] for r in rows} == {"2022/23", "2023/24"}
+    # five demo partnerships x five complete financial years
+    assert len(rows) == 25
+    assert {r[1] for r in rows} == {"2019/20", "2020/21", "2021/22", "2022/23", "2023/24"}
     for _, _, numerator, denominator, value in rows:
         assert value == pytest.approx(numerator * 1000 / denominator)
     log = con.execute(
