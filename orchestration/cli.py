@@ -133,11 +133,15 @@ def contracts(check: bool) -> None:
     """Write docs/contracts.md from the extract contracts."""
     from orchestration.contracts_doc import render
 
-    target = REPO_ROOT / "docs" / "contracts.md"
-    text = render()
+    _write_generated_doc("contracts", render(), check)
+
+
+def _write_generated_doc(command: str, text: str, check: bool) -> None:
+    """Write docs/<command>.md, or with ``check`` fail when the committed file differs."""
+    target = REPO_ROOT / "docs" / f"{command}.md"
     if check:
         if not target.exists() or target.read_text() != text:
-            raise RuntimeError(f"{target} is out of date: run `pvw contracts`")
+            raise RuntimeError(f"{target} is out of date: run `pvw {command}`")
         console.print(f"{target} is up to date")
         return
     target.parent.mkdir(exist_ok=True)
@@ -152,16 +156,7 @@ def indicators(check: bool) -> None:
     """Write docs/indicators.md from the indicator catalogue."""
     from orchestration.indicators_doc import render
 
-    target = REPO_ROOT / "docs" / "indicators.md"
-    text = render()
-    if check:
-        if not target.exists() or target.read_text() != text:
-            raise RuntimeError(f"{target} is out of date: run `pvw indicators`")
-        console.print(f"{target} is up to date")
-        return
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(text)
-    console.print(f"Wrote {target}")
+    _write_generated_doc("indicators", render(), check)
 
 
 @main.command()

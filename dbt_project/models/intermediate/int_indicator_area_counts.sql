@@ -36,12 +36,16 @@ partnership_rows as (
     from counts
 ),
 
-region_rows as (
+{%- for area_type, code, name in [
+    ('region', 'region_code', 'region_name'),
+    ('england', "'E92000001'", "'England'"),
+] %}
+{{ area_type }}_rows as (
     select
         indicator_id,
-        'region' as area_type,
-        region_code as area_code,
-        region_name as area_name,
+        '{{ area_type }}' as area_type,
+        {{ code }} as area_code,
+        {{ name }} as area_name,
         period_type,
         period_start,
         period_end,
@@ -52,33 +56,13 @@ region_rows as (
         sum(denominator) as denominator,
         count(distinct partnership_code) as areas_pooled
     from counts
-    where region_code is not null
+    where {{ code }} is not null
     group by
-        indicator_id, region_code, region_name, period_type, period_start, period_end,
+        indicator_id, {{ code }}, {{ name }}, period_type, period_start, period_end,
         period_label, stratum, stratum_weight
 ),
 
-england_rows as (
-    select
-        indicator_id,
-        'england' as area_type,
-        'E92000001' as area_code,
-        'England' as area_name,
-        period_type,
-        period_start,
-        period_end,
-        period_label,
-        stratum,
-        stratum_weight,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        count(distinct partnership_code) as areas_pooled
-    from counts
-    group by
-        indicator_id, period_type, period_start, period_end, period_label, stratum,
-        stratum_weight
-),
-
+{% endfor %}
 msg_rows as (
     select
         counts.indicator_id,

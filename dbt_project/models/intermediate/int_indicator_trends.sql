@@ -72,7 +72,7 @@ totals as (
     group by indicator_id, area_type, area_code, period_type, period_start
 ),
 
-left_out as (
+left_out_directions as (
     -- the direction (sign) of the trend with each point left out in turn
     select
         totals.indicator_id,
@@ -80,22 +80,14 @@ left_out as (
         totals.area_code,
         totals.period_type,
         totals.period_start,
-        min({{ trend_direction(
+        {{ trend_direction(
             'totals.method',
             'totals.s1 - points.w', 'totals.s2 - points.w * points.v * points.t',
             'totals.s3 - points.w * points.t', 'totals.s4 - points.w * points.v',
             'totals.s5 - points.w * points.t * points.t',
             'totals.sx - points.x', 'totals.sn - points.n',
-            'totals.sxt - points.x * points.t', 'totals.snt - points.n * points.t') }})
-            as min_direction,
-        max({{ trend_direction(
-            'totals.method',
-            'totals.s1 - points.w', 'totals.s2 - points.w * points.v * points.t',
-            'totals.s3 - points.w * points.t', 'totals.s4 - points.w * points.v',
-            'totals.s5 - points.w * points.t * points.t',
-            'totals.sx - points.x', 'totals.sn - points.n',
-            'totals.sxt - points.x * points.t', 'totals.snt - points.n * points.t') }})
-            as max_direction
+            'totals.sxt - points.x * points.t', 'totals.snt - points.n * points.t') }}
+            as direction
     from totals
     inner join points
         on totals.indicator_id = points.indicator_id
@@ -103,9 +95,19 @@ left_out as (
         and totals.area_code = points.area_code
         and totals.period_type = points.period_type
         and totals.period_start = points.period_start
-    group by
-        totals.indicator_id, totals.area_type, totals.area_code, totals.period_type,
-        totals.period_start
+),
+
+left_out as (
+    select
+        indicator_id,
+        area_type,
+        area_code,
+        period_type,
+        period_start,
+        min(direction) as min_direction,
+        max(direction) as max_direction
+    from left_out_directions
+    group by indicator_id, area_type, area_code, period_type, period_start
 ),
 
 tested as (

@@ -68,34 +68,12 @@ select
             'weighted_rate_sum', 'weight_total', 'numerator', 'multiplier') }}
         when 'count' then numerator
     end as value,
-    case method
-        when 'rate' then {{ stats_rate_lower('numerator', 'denominator', 'multiplier', 0.95) }}
-        when 'proportion' then {{ stats_wilson_lower('numerator', 'denominator', 'multiplier', 0.95) }}
-        when 'dsr' then {{ stats_dsr_lower(
-            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
-            'multiplier', 0.95) }}
-    end as lower_95,
-    case method
-        when 'rate' then {{ stats_rate_upper('numerator', 'denominator', 'multiplier', 0.95) }}
-        when 'proportion' then {{ stats_wilson_upper('numerator', 'denominator', 'multiplier', 0.95) }}
-        when 'dsr' then {{ stats_dsr_upper(
-            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
-            'multiplier', 0.95) }}
-    end as upper_95,
-    case method
-        when 'rate' then {{ stats_rate_lower('numerator', 'denominator', 'multiplier', 0.998) }}
-        when 'proportion' then {{ stats_wilson_lower('numerator', 'denominator', 'multiplier', 0.998) }}
-        when 'dsr' then {{ stats_dsr_lower(
-            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
-            'multiplier', 0.998) }}
-    end as lower_998,
-    case method
-        when 'rate' then {{ stats_rate_upper('numerator', 'denominator', 'multiplier', 0.998) }}
-        when 'proportion' then {{ stats_wilson_upper('numerator', 'denominator', 'multiplier', 0.998) }}
-        when 'dsr' then {{ stats_dsr_upper(
-            'weighted_rate_sum', 'weighted_variance_sum', 'weight_total', 'numerator',
-            'multiplier', 0.998) }}
-    end as upper_998
+    {%- for level, confidence in [('95', 0.95), ('998', 0.998)] %}
+    {%- for side in ['lower', 'upper'] %}
+    {{ indicator_limit(side, confidence) }} as {{ side }}_{{ level }}
+    {{- ',' if not (loop.last and level == '998') }}
+    {%- endfor %}
+    {%- endfor %}
 from described
 -- a rate or proportion of nothing is undefined, not zero: no row
 where method = 'count' or denominator > 0
