@@ -59,7 +59,7 @@ browser: install chromium
 	.venv/bin/python -m pytest tests/browser
 
 lint: .venv/.installed
-	.venv/bin/ruff check orchestration expectations tests superset/superset_config.py superset/import_assets.py
+	.venv/bin/ruff check orchestration expectations tests superset/superset_config.py superset/import_assets.py superset/apply_roles.py
 
 clean: ## remove build outputs (keeps environments and $$PVW_HOME)
 	rm -rf target logs artifacts .pytest_cache

@@ -236,14 +236,16 @@ def _wait_dagster(port: int, timeout: float, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"the Dagster UI did not load the pvw code location within {timeout:.0f}s")
 
 
-def _serve(superset_port: int, dagster_port: int) -> None:
-    from orchestration import superset_server
+def _serve(superset_port: int, dagster_port: int, docs_port: int) -> None:
+    from orchestration import docs_site, superset_server
 
     home = pvw_home()
     if not serving_path(home).exists():
         raise RuntimeError(f"nothing published yet at {serving_path(home)}: run `pvw run` first")
     with console.status("Preparing Superset (first run: about a minute)…"):
         superset_server.bootstrap(home)
+    with console.status("Generating the dbt documentation site…"):
+        docs_site.build(home)
     # Ctrl-C or a plain `kill` stops both servers cleanly, even when started by a launcher
     # that ignores SIGINT in its background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -255,6 +257,7 @@ def _serve(superset_port: int, dagster_port: int) -> None:
             procs.append(superset)
             dagster = _dagster_ui(home, dagster_port)
             procs.append(dagster)
+            procs.append(docs_site.start(home, docs_port))
             superset_url = superset_server.base_url(superset_port)
             superset_server.wait_ready(superset_url, timeout=180, proc=superset)
             _wait_dagster(dagster_port, 240, dagster)
@@ -263,7 +266,8 @@ def _serve(superset_port: int, dagster_port: int) -> None:
         console.print(f"[bold]Superset[/bold]   {superset_server.dashboard_url(superset_url)}")
         console.print(f"           login: {user} / {password}")
         console.print(f"[bold]Dagster UI[/bold] http://127.0.0.1:{dagster_port}")
-        console.print("Press Ctrl-C to stop both.")
+        console.print(f"[bold]dbt docs[/bold]   {docs_site.url(docs_port)}")
+        console.print("Press Ctrl-C to stop them.")
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         raise RuntimeError("a server stopped unexpectedly; see the logs under $PVW_HOME")
@@ -277,20 +281,29 @@ def _serve(superset_port: int, dagster_port: int) -> None:
     console.print("Stopped.")
 
 
-@main.command()
-@click.option("--superset-port", default=8088, show_default=True, type=int)
-@click.option("--dagster-port", default=3000, show_default=True, type=int)
-@friendly
-def serve(superset_port: int, dagster_port: int) -> None:
-    """Start Superset (dashboards imported) and the Dagster UI until Ctrl-C."""
-    _serve(superset_port, dagster_port)
+def _server_ports(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--superset-port", default=8088, show_default=True, type=int),
+        click.option("--dagster-port", default=3000, show_default=True, type=int),
+        click.option("--docs-port", default=8080, show_default=True, type=int,
+                     help="The dbt documentation site (lineage from every dashboard)."),
+    ]):
+        command = option(command)
+    return command
 
 
 @main.command()
-@click.option("--superset-port", default=8088, show_default=True, type=int)
-@click.option("--dagster-port", default=3000, show_default=True, type=int)
+@_server_ports
 @friendly
-def demo(superset_port: int, dagster_port: int) -> None:
+def serve(superset_port: int, dagster_port: int, docs_port: int) -> None:
+    """Start Superset (dashboards imported), the Dagster UI and the dbt docs until Ctrl-C."""
+    _serve(superset_port, dagster_port, docs_port)
+
+
+@main.command()
+@_server_ports
+@friendly
+def demo(superset_port: int, dagster_port: int, docs_port: int) -> None:
     """Generate demo extracts (once), run the pipeline, publish, and serve."""
     from orchestration.synthetic.generate import generate as run_generate
 
@@ -302,7 +315,7 @@ def demo(superset_port: int, dagster_port: int) -> None:
     else:
         console.print(f"Reusing the extracts in {landing}")
     _run(None)
-    _serve(superset_port, dagster_port)
+    _serve(superset_port, dagster_port, docs_port)
 
 
 if __name__ == "__main__":

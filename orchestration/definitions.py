@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.dbt import pvw_dbt_models
-from orchestration.assets.ingest import ingest_assets, ingest_checks
+from orchestration.assets.ingest import ingest_assets, ingest_checks, ingest_log
 from orchestration.assets.publish import serving_database
 from orchestration.assets.quality import quality_checks
 from orchestration.jobs import pvw_build
@@ -15,7 +15,7 @@ from orchestration.schedules import schedules
 from orchestration.sensors import sensors
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, pvw_dbt_models, serving_database],
+    assets=[*ingest_assets, ingest_log, pvw_dbt_models, serving_database],
     asset_checks=[*ingest_checks, *quality_checks],
     jobs=[pvw_build],
     schedules=schedules,

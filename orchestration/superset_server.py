@@ -7,10 +7,15 @@ environment's Python. Each failing step raises :class:`SupersetError` with a one
 State, all under the data home (``PVW_HOME``):
 
 - ``secrets/superset_secret_key`` and ``secrets/superset_admin_password`` (mode 0600),
-  generated on first use and reused afterwards;
+  generated on first use and reused afterwards, and ``secrets/superset_password_<username>``
+  for each demo user of ``superset/roles.yaml`` (the national viewer, the analysts);
 - ``superset/superset.db``: the SQLite metadata database (users, charts, dashboards);
 - ``superset/bootstrap.json``: what the last bootstrap did, so a second run can skip it;
 - ``superset/logs/``: the web server log and the last bootstrap step's output.
+
+Roles, row level security and the demo users are applied from ``superset/roles.yaml`` by
+``superset/apply_roles.py`` after every import of the bundle (Superset's exports do not carry
+them); see docs/access.md.
 
 The import bundle in ``superset/assets/`` names the serving database as ``{{SERVING_DB}}``;
 it is rendered with the absolute path of ``$PVW_HOME/serving.duckdb`` at import time.
@@ -32,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from orchestration.settings import REPO_ROOT, serving_path
@@ -49,6 +54,8 @@ DEFAULT_PORT = 8088
 
 SECRET_KEY_FILE = "superset_secret_key"
 ADMIN_PASSWORD_FILE = "superset_admin_password"
+USER_PASSWORD_PREFIX = "superset_password_"
+ROLES_PATH: Path = SUPERSET_DIR / "roles.yaml"
 _STAMP_FILE = "bootstrap.json"
 
 
@@ -125,6 +132,65 @@ def ensure_secrets(home: Path) -> Secrets:
     for name in (SECRET_KEY_FILE, ADMIN_PASSWORD_FILE):
         os.chmod(folder / name, 0o600)
     return Secrets(secret_key=secret_key, admin_password=password)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login of ``superset/roles.yaml``: ``role`` is its key under ``roles:`` and
+    ``code`` the partnership of an analyst (None for the national viewer)."""
+
+    username: str
+    role: str
+    code: str | None
+    first_name: str
+    last_name: str
+
+
+def demo_users() -> list[DemoUser]:
+    """The demo users ``superset/roles.yaml`` declares, analysts expanded per partnership."""
+    import yaml
+
+    users: list[DemoUser] = []
+    for spec in yaml.safe_load(ROLES_PATH.read_text())["demo_users"]:
+        if "username" in spec:
+            users.append(DemoUser(spec["username"], spec["role"], None,
+                                  spec["first_name"], spec["last_name"]))
+            continue
+        for code in spec["partnerships"]:
+            users.append(DemoUser(
+                spec["username_template"].format(code=code, code_lower=code.lower()),
+                spec["role"], code, spec["first_name"], spec["last_name"],
+            ))
+    return users
+
+
+def _user_password_file(home: Path, username: str) -> Path:
+    if not username.replace("_", "").isalnum():
+        raise SupersetError(f"demo user name {username!r} is not a plain identifier")
+    return Path(home) / "secrets" / f"{USER_PASSWORD_PREFIX}{username}"
+
+
+def ensure_user_passwords(home: Path) -> dict[str, str]:
+    """Password of every demo user (username -> password), created on first use in
+    ``<home>/secrets/superset_password_<username>`` (mode 0600), never in the repository."""
+    ensure_secrets(home)  # creates the folder with its mode
+    passwords = {}
+    for user in demo_users():
+        path = _user_password_file(home, user.username)
+        passwords[user.username] = _read_or_create(path, lambda: _secrets.token_urlsafe(18))
+        os.chmod(path, 0o600)
+    return passwords
+
+
+def user_credentials(home: Path, username: str) -> tuple[str, str]:
+    """(username, password) of a Superset login of this data home: ``admin`` or a demo user
+    of ``superset/roles.yaml`` (e.g. ``national_viewer``, ``analyst_e22000151``)."""
+    if username == ADMIN_USERNAME:
+        return admin_credentials(home)
+    passwords = ensure_user_passwords(home)
+    if username not in passwords:
+        raise SupersetError(f"{username!r} is not a demo user of {ROLES_PATH.name}")
+    return username, passwords[username]
 
 
 # --------------------------------------------------------------------------- subprocesses
@@ -211,8 +277,9 @@ def _superset_cli(step: str, home: Path, *cli_args: str) -> str:
     return _run_step(step, [script, *cli_args], home)
 
 
-# Runs inside .venv-superset: the admin user and the bundle import.
+# Run inside .venv-superset: the admin user and the bundle import; roles, RLS, demo users.
 IMPORT_SCRIPT = REPO_ROOT / "superset" / "import_assets.py"
+ROLES_SCRIPT = REPO_ROOT / "superset" / "apply_roles.py"
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -258,6 +325,62 @@ def _write_stamp(home: Path, stamp: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
+def served_partnerships(home: Path) -> list[tuple[str, str]]:
+    """(code, name) of every partnership in ``marts.dim_partnerships`` of the serving
+    database: each gets an analyst role."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(serving_path(home)), read_only=True) as con:
+            rows = con.execute(
+                "select partnership_code, partnership_name from marts.dim_partnerships "
+                "where partnership_code is not null order by partnership_code"
+            ).fetchall()
+    except duckdb.Error as exc:
+        raise SupersetError(
+            f"cannot read the partnerships of the serving database: {exc}"
+        ) from None
+    return [(code, name) for code, name in rows]
+
+
+def _apply_roles(
+    home: Path, partnerships: list[tuple[str, str]], passwords: dict[str, str]
+) -> None:
+    """Apply superset/roles.yaml with superset/apply_roles.py inside .venv-superset."""
+    names = dict(partnerships)
+    users = []
+    for user in demo_users():
+        entry = {**asdict(user), "password": passwords[user.username]}
+        entry["last_name"] = user.last_name.format(
+            name=names.get(user.code or "", ""), code=user.code or ""
+        )
+        users.append(entry)
+    payload = json.dumps({"partnerships": partnerships, "users": users})
+    _run_step(
+        "superset roles and row level security",
+        [str(ROLES_SCRIPT), str(ROLES_PATH)],
+        home,
+        extra_env={"PVW_SUPERSET_ROLES_INPUT": payload},
+    )
+
+
+def apply_roles(home: Path) -> None:
+    """Apply superset/roles.yaml to this data home's Superset now (bootstrap does it after
+    every import); idempotent: a second run changes nothing."""
+    home = Path(home).resolve()
+    _apply_roles(home, served_partnerships(home), ensure_user_passwords(home))
+
+
+def _roles_key(partnerships: list[tuple[str, str]], passwords: dict[str, str]) -> str:
+    """Changes with roles.yaml, apply_roles.py, the partnerships served and the passwords."""
+    return _digest(
+        ROLES_PATH.read_bytes(),
+        ROLES_SCRIPT.read_bytes(),
+        json.dumps(partnerships),
+        *(f"{u}:{hashlib.sha256(p.encode()).hexdigest()}" for u, p in sorted(passwords.items())),
+    )
+
+
 def render_assets(home: Path, dest: Path) -> Path:
     """Copy the import bundle to ``dest`` with the serving database path filled in."""
     db_path = str(serving_path(home))
@@ -283,8 +406,10 @@ def bootstrap(home: Path, *, force: bool = False) -> None:
     Steps: ``superset db upgrade`` and ``superset init`` (skipped while the Superset
     requirements and config are unchanged), then create the ``admin`` user or reset its
     password to the stored one, and import the dashboard bundle, overwriting what was there
-    (skipped while the bundle, the serving path and the password are unchanged). ``force``
-    runs every step.
+    (skipped while the bundle, the serving path and the password are unchanged), then apply
+    the roles, row level security and demo users of ``superset/roles.yaml`` (after every
+    import, and whenever that file, the partnerships served or the demo passwords change).
+    ``force`` runs every step.
     """
     home = Path(home).resolve()
     _require_environment()
@@ -308,6 +433,7 @@ def bootstrap(home: Path, *, force: bool = False) -> None:
 
     assets_key = _assets_key(home, secrets)
     if stamp.get("assets") != assets_key:
+        stamp.pop("roles", None)  # an import may overwrite datasets: re-apply the roles
         with tempfile.TemporaryDirectory(prefix="pvw-superset-assets-") as tmp:
             bundle = render_assets(home, Path(tmp))
             _run_step(
@@ -317,6 +443,14 @@ def bootstrap(home: Path, *, force: bool = False) -> None:
                 extra_env={"PVW_SUPERSET_ADMIN_PASSWORD": secrets.admin_password},
             )
         stamp["assets"] = assets_key
+        _write_stamp(home, stamp)
+
+    partnerships = served_partnerships(home)
+    passwords = ensure_user_passwords(home)
+    roles_key = _digest(assets_key, _roles_key(partnerships, passwords))
+    if stamp.get("roles") != roles_key:
+        _apply_roles(home, partnerships, passwords)
+        stamp["roles"] = roles_key
         _write_stamp(home, stamp)
 
 

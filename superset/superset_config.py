@@ -48,13 +48,19 @@ FEATURE_FLAGS: dict[str, bool] = {
     # Render every chart of a dashboard at once (not only those scrolled into view): the
     # dashboard is small, and screenshots and browser tests see all charts.
     "DASHBOARD_VIRTUALIZATION": False,
-    # The "latest year" chart filters with a subquery on the same table.
-    "ALLOW_ADHOC_SUBQUERY": True,
+    # No sub-queries in custom SQL metrics, columns or filters: Superset checks no table access
+    # inside them (only RLS), so with them on, any login could read any table of the serving
+    # database (record-level views, marts) through a custom SQL metric on a dataset it may
+    # read. No chart of the bundle needs one (business logic lives in dbt).
+    "ALLOW_ADHOC_SUBQUERY": False,
     "ALERT_REPORTS": False,
     "THUMBNAILS": False,
     "ENABLE_TEMPLATE_PROCESSING": False,
     "TAGGING_SYSTEM": False,
     "GLOBAL_ASYNC_QUERIES": False,
+    # Row level security also in SQL Lab: a partnership analyst's query on a record-level
+    # table is rewritten to read only their partnership's rows (superset/roles.yaml).
+    "RLS_IN_SQLLAB": True,
 }
 
 # Query results are never cached, so a freshly published serving file is visible on the next

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.contracts import CONTRACTS, Contract
 from orchestration.ingest import ingest_source
+from orchestration.ingest.ops_tables import ensure_ops_tables
 from orchestration.pseudonymise import pseudonym_key
 from orchestration.resources import Warehouse
 from orchestration.settings import landing_dir
@@ -102,3 +103,37 @@ def _query(warehouse: Warehouse, sql: str, contract: Contract) -> list[tuple]:
 
 ingest_assets = [_ingest_asset(c) for c in CONTRACTS.values()]
 ingest_checks = [check for c in CONTRACTS.values() for check in _ingest_checks(c)]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["ops", "load_log"], group_name="ingest", kinds={"duckdb"},
+            deps=[a.key for a in ingest_assets],
+            description="ops.load_log: every landing file each load has seen, with its SHA-256, "
+            "rows read, loaded and quarantined, status and when it was received. Written by "
+            "every ingest asset; read by the data-sharing models.",
+        ),
+        dg.AssetSpec(
+            ["ops", "quarantine"], group_name="ingest", kinds={"duckdb"},
+            deps=[a.key for a in ingest_assets],
+            description="ops.quarantine: every row a load set aside, with its file, line and "
+            "reasons. Written by every ingest asset; read by the data-sharing models.",
+        ),
+    ],
+)
+def ingest_log(warehouse: Warehouse):
+    """The loader's own tables, once every source has loaded: their row counts."""
+    con = warehouse.connect()
+    try:
+        ensure_ops_tables(con)
+        files, rejected = con.execute(
+            "SELECT count(*), count(*) FILTER (status = 'rejected') FROM ops.load_log"
+        ).fetchall()[0]
+        quarantined = con.execute("SELECT count(*) FROM ops.quarantine").fetchall()[0][0]
+    finally:
+        con.close()
+    yield dg.MaterializeResult(asset_key=["ops", "load_log"],
+                               metadata={"files": files, "files_rejected": rejected})
+    yield dg.MaterializeResult(asset_key=["ops", "quarantine"],
+                               metadata={"rows_quarantined": quarantined})

@@ -40,6 +40,7 @@ class FileResult:
     rows_quarantined: int
     status: str  # loaded | rejected | unchanged
     message: str
+    received_at: datetime | None = None  # the file's modification time: when it arrived
 
 
 def read_header(path: Path, contract: Contract) -> list[str]:
@@ -82,11 +83,19 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bo
     return bool(row and row[0])
 
 
+def received_at(path: Path) -> datetime:
+    """When a landing file arrived: its modification time (local time, like loaded_at), as
+    the agency's transfer left it."""
+    return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+
+
 def _log(con: duckdb.DuckDBPyConnection, r: FileResult, at: datetime) -> None:
     con.execute(
-        "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ops.load_log (file, source, sha256, rows_read, rows_loaded, "
+        "rows_quarantined, status, message, loaded_at, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [r.file, r.source, r.sha256, r.rows_read, r.rows_loaded, r.rows_quarantined, r.status,
-         r.message, at],
+         r.message, at, r.received_at],
     )
 
 
@@ -97,6 +106,7 @@ def load_file(
     """Load one file in one transaction; a file that cannot be read is rejected whole."""
     sha = sha256_of(path)
     name = str(path)
+    received = received_at(path)
     if _already_loaded(con, contract.source, sha):
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
                           "already loaded, or superseded (same SHA-256)")
@@ -105,15 +115,17 @@ def load_file(
             source = readable(path, contract, Path(workdir))
             header = read_header(source.csv_path, contract)
         except RejectedFile as exc:
-            result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc))
+            result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc),
+                                received)
             _log(con, result, now)
             return result
-        return _load_rows(con, contract, path, source, header, sha, now, key)
+        return _load_rows(con, contract, path, source, header, sha, now, key, received)
 
 
 def _load_rows(
     con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, source: Readable,
     header: list[str], sha: str, now: datetime, key: bytes | None,
+    received: datetime | None = None,
 ) -> FileResult:
     """Validate and load a readable file's rows in one transaction."""
     name = str(path)
@@ -209,14 +221,14 @@ def _load_rows(
         if replaced:
             message += f"; supersedes {replaced}"
         result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
-                            message)
+                            message, received)
         _log(con, result, now)
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         first = str(exc).strip().splitlines()[0]
         result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected",
-                            f"the file cannot be read as CSV: {first}")
+                            f"the file cannot be read as CSV: {first}", received)
         _log(con, result, now)
     return result
 

@@ -31,10 +31,13 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             rows_quarantined BIGINT NOT NULL,
             status VARCHAR NOT NULL,   -- loaded | rejected | superseded
             message VARCHAR,
-            loaded_at TIMESTAMP NOT NULL
+            loaded_at TIMESTAMP NOT NULL,
+            received_at TIMESTAMP      -- the landing file's modification time: when it arrived
         )
         """
     )
+    # warehouses built before received_at was recorded gain the column (NULL for old loads)
+    con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS received_at TIMESTAMP")
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS ops.quarantine (

@@ -8,12 +8,20 @@ police generator wrote) and ``generate(ctx) -> GeneratedSource``.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+
+from orchestration.ingest.loader import extract_identity, extract_period
+
+# a financial year in a file name: assault_admissions_2023-24
+FINANCIAL_YEAR_IN_NAME = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})-([0-9]{2})(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,63 @@ class GenerationContext:
         path = self.landing / source
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _salt(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+
+def period_end(path: Path) -> pd.Timestamp | None:
+    """The last day of the period a file's name says it covers: its month
+    (``…_2024-04.csv``, as the loader reads it), or the March ending its financial year
+    (``…_2023-24.csv``); None when the name carries no period (published national tables)."""
+    month = extract_period(path)
+    if month:
+        return pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)
+    years = [int(a) for a, b in FINANCIAL_YEAR_IN_NAME.findall(path.stem)
+             if (int(a) + 1) % 100 == int(b)]
+    return pd.Timestamp(f"{years[-1] + 1}-03-31") if years else None
+
+
+def sender_of(path: Path) -> str:
+    """Who sends a file, whatever its period and version: the extract's name without them
+    (``e23000003_`` for a force's monthly files, ``z0150_`` for a department's)."""
+    return FINANCIAL_YEAR_IN_NAME.sub("", extract_identity(path))
+
+
+def stamp_arrival_times(
+    landing: Path, sources: list[str], seed: int, now: float | None = None
+) -> int:
+    """Give every generated file with a period the modification time of a realistic arrival,
+    which the loader records as ``received_at``: 5 to about 45 days after the end of its
+    period, at a time in the working day (08:00-18:00 UTC), each agency with its own usual
+    delay (one to three weeks) and about a third of its senders (forces, departments,
+    partnerships, authorities) habitually two to four weeks later. Deterministic for the
+    seed (a stream of the source's own); never later than ``now``. Returns the number of
+    files stamped."""
+    now = time.time() if now is None else now
+    stamped = 0
+    for source in sources:
+        folder = landing / source
+        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        dated = [(p, end) for p in files if (end := period_end(p)) is not None]
+        if not dated:
+            continue
+        paths = [p for p, _ in dated]
+        ends = pd.DatetimeIndex([end for _, end in dated])
+        _, sender = np.unique([sender_of(p) for p in paths], return_inverse=True)
+        rng = np.random.default_rng([seed, _salt(source), _salt("arrival")])
+        usual = rng.uniform(8.0, 20.0)  # this agency's usual delay, in days
+        habit = np.where(rng.random(sender.max() + 1) < 1 / 3,
+                         rng.uniform(12.0, 25.0, sender.max() + 1), 0.0)
+        days = np.clip(np.rint(usual + habit[sender] + rng.gamma(2.0, 4.0, len(paths)) - 6.0),
+                       5, 120).astype(np.int64)
+        seconds = rng.integers(8 * 3600, 18 * 3600, len(paths))
+        arrival = ends.as_unit("s").asi8 + days * 86_400 + seconds
+        for path, at in zip(paths, np.minimum(arrival, now).tolist(), strict=True):
+            os.utime(path, (at, at))  # one call per file, not per record
+        stamped += len(paths)
+    return stamped
 
 
 def write_partitioned(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> int:

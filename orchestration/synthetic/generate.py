@@ -14,7 +14,11 @@ import pandas as pd
 from orchestration import synthetic
 from orchestration.reference import placeable_partnerships
 from orchestration.settings import DEMO_MONTHS, DEMO_START
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    stamp_arrival_times,
+)
 from orchestration.synthetic.defects import inject
 
 # The demo's default partnerships: the Lancashire force area, whose real police.uk files the
@@ -93,4 +97,6 @@ def generate(
         agency = [m.SOURCE for m in modules if not getattr(m, "PUBLISHED", False)
                   and (sources is None or m.SOURCE in sources)]
         inject(landing, agency, defects, seed)
+    # last, once no file is written again: each file's modification time is when it arrived
+    stamp_arrival_times(landing, [r.source for r in results], seed)
     return results

@@ -30,10 +30,10 @@ def _listening(port: int) -> bool:
 
 
 def test_serve_starts_both_servers_and_ctrl_c_stops_them(published_home: Path) -> None:
-    superset_port, dagster_port = _free_port(), _free_port()
+    superset_port, dagster_port, docs_port = _free_port(), _free_port(), _free_port()
     proc = subprocess.Popen(
         [str(PVW), "serve", "--superset-port", str(superset_port),
-         "--dagster-port", str(dagster_port)],
+         "--dagster-port", str(dagster_port), "--docs-port", str(docs_port)],
         env={**os.environ, "PVW_HOME": str(published_home)}, cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
@@ -67,6 +67,13 @@ def test_serve_starts_both_servers_and_ctrl_c_stops_them(published_home: Path) -
         assert any(n["hasAssetChecks"] for n in nodes)
         with urllib.request.urlopen(f"http://127.0.0.1:{superset_port}/health", timeout=30) as r:
             assert r.status == 200
+        # the dbt docs site: every dashboard is an exposure, with lineage to the sources
+        docs = f"http://127.0.0.1:{docs_port}/static_index.html"
+        assert docs in output
+        with urllib.request.urlopen(docs, timeout=30) as r:
+            page = r.read().decode()
+        assert "exposure.pvw.violence_against_the_person" in page
+        assert "model.pvw.indicator_values" in page and "source.pvw." in page
 
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         rest, _ = proc.communicate(timeout=60)
@@ -74,6 +81,7 @@ def test_serve_starts_both_servers_and_ctrl_c_stops_them(published_home: Path) -
         assert "Stopped." in rest
         assert not _listening(superset_port)
         assert not _listening(dagster_port)
+        assert not _listening(docs_port)
     finally:
         if proc.poll() is None:  # a failed assertion: stop the servers, then pvw
             proc.send_signal(signal.SIGTERM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ import pytest
 
 from orchestration.contracts import POLICE_CRIMES
 from orchestration.reference import placeable_partnerships
+from orchestration.synthetic.base import period_end
 from orchestration.synthetic.generate import DEMO_PARTNERSHIPS, choose_partnerships, generate
 
 
@@ -98,3 +100,43 @@ def test_choose_partnerships_by_count_code_and_rejects_unknown() -> None:
         choose_partnerships("E22999999", seed=1)
     with pytest.raises(ValueError, match="between 1 and"):
         choose_partnerships("0", seed=1)
+
+
+def _arrivals(landing: Path, source: str) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime for p in sorted((landing / source).glob("*.csv"))}
+
+
+def _days_late(path: Path, mtime: float) -> int:
+    """Days from the last day of the file's period to the day it arrived (its mtime)."""
+    return (datetime.fromtimestamp(mtime, UTC).date() - period_end(path).date()).days
+
+
+def test_files_arrive_after_their_period_as_the_seed_says(demo_landing: Path, tmp_path) -> None:
+    """Each file's modification time (the loader's received_at) is a realistic arrival:
+    5 to about 45 days after its month (or financial year) ends, some senders habitually
+    later; the same for the same seed, whatever else is generated, other for another seed."""
+    late: dict[str, list[int]] = {}
+    for folder in sorted(p for p in demo_landing.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.csv")):
+            if period_end(path) is None:  # the DfE's national tables carry no period
+                assert folder.name.startswith("dfe_"), path.name
+                continue
+            days = _days_late(path, path.stat().st_mtime)
+            assert 5 <= days <= 120, (path.name, days)
+            late.setdefault(folder.name, []).append(days)
+    assert set(late) >= {"police_crimes", "ae_istv", "marac_cases", "hospital_admissions"}
+    everything = [d for days in late.values() for d in days]
+    assert sum(d <= 45 for d in everything) > 0.8 * len(everything)
+    # one file per partnership and month: some partnerships habitually send later
+    marac = _arrivals(demo_landing, "marac_cases")
+    by_sender: dict[str, list[int]] = {}
+    for name, mtime in marac.items():
+        by_sender.setdefault(name[:9], []).append(_days_late(Path(name), mtime))
+    medians = sorted(sorted(d)[len(d) // 2] for d in by_sender.values())
+    assert medians[-1] - medians[0] >= 10, medians
+
+    police = _arrivals(demo_landing, "police_crimes")
+    generate(tmp_path / "same", "demo", "2022-04", 12, seed=7, sources=["police_crimes"])
+    generate(tmp_path / "other", "demo", "2022-04", 12, seed=8, sources=["police_crimes"])
+    assert _arrivals(tmp_path / "same", "police_crimes") == police
+    assert _arrivals(tmp_path / "other", "police_crimes") != police

@@ -242,3 +242,38 @@ def test_a_corrected_extract_supersedes_the_earlier_one(con, tmp_path, resent_na
     log = con.execute("SELECT status, rows_read FROM ops.load_log ORDER BY loaded_at, status"
                       ).fetchall()
     assert sorted(log) == [("loaded", 3), ("superseded", 3)]
+
+
+def test_received_at_is_when_the_file_arrived(con, tmp_path: Path) -> None:
+    """ops.load_log.received_at is the landing file's modification time, for loaded and
+    rejected files alike: the day an agency's extract arrived, to measure how late it was."""
+    arrived = datetime(2024, 5, 17, 9, 42, 5)
+    good = write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + row("R1/0001") + "\n")
+    bad = write(tmp_path, "E23000003_2024-05.csv", "")
+    os.utime(good, (arrived.timestamp(), arrived.timestamp()))
+    os.utime(bad, (arrived.timestamp() + 86_400, arrived.timestamp() + 86_400))
+    results = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert [(r.status, r.received_at) for r in results] == [
+        ("loaded", arrived), ("rejected", datetime(2024, 5, 18, 9, 42, 5))]
+    log = con.execute("SELECT status, received_at, loaded_at FROM ops.load_log ORDER BY 2"
+                      ).fetchall()
+    assert log == [("loaded", arrived, NOW), ("rejected", datetime(2024, 5, 18, 9, 42, 5), NOW)]
+
+
+def test_a_load_log_without_received_at_is_upgraded(con, tmp_path: Path) -> None:
+    """A warehouse built before received_at was recorded gains the column: earlier loads keep
+    NULL (not known), new loads record it."""
+    con.execute("CREATE SCHEMA ops")
+    con.execute(
+        "CREATE TABLE ops.load_log (file VARCHAR NOT NULL, source VARCHAR NOT NULL, "
+        "sha256 VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, "
+        "rows_quarantined BIGINT NOT NULL, status VARCHAR NOT NULL, message VARCHAR, "
+        "loaded_at TIMESTAMP NOT NULL)"
+    )
+    con.execute("INSERT INTO ops.load_log VALUES ('old.csv', 'police_crimes', 'abc', 1, 1, 0, "
+                "'loaded', '1 rows loaded, 0 quarantined', TIMESTAMP '2024-01-01 00:00')")
+    path = write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + row("U1/0001") + "\n")
+    os.utime(path, (1_715_000_000, 1_715_000_000))
+    ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    log = con.execute("SELECT file, received_at FROM ops.load_log ORDER BY loaded_at").fetchall()
+    assert log == [("old.csv", None), (str(path), datetime.fromtimestamp(1_715_000_000))]

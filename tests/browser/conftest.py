@@ -1,0 +1,50 @@
+"""Shared by the browser tests: one Superset server per session over the published demo,
+and an API session logged in as its admin."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from orchestration.superset_server import admin_credentials, running_superset, superset_python
+
+
+def api_session(superset_url: str, username: str, password: str) -> requests.Session:
+    """A requests session logged in through Superset's API (JWT plus CSRF token)."""
+    session = requests.Session()
+    resp = session.post(
+        f"{superset_url}/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db", "refresh": False},
+        timeout=30,
+    )
+    assert resp.status_code == 200, f"login failed: {resp.status_code} {resp.text[:200]}"
+    session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+    resp = session.get(f"{superset_url}/api/v1/security/csrf_token/", timeout=30)
+    assert resp.status_code == 200, resp.text[:200]
+    session.headers.update({"X-CSRFToken": resp.json()["result"], "Referer": superset_url})
+    return session
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def superset_url(published_home: Path) -> Iterator[str]:
+    if not superset_python().exists():
+        pytest.fail(f"Superset environment missing: {superset_python()} (see superset/)")
+    with running_superset(published_home, port=_free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def api(superset_url: str, published_home: Path) -> Iterator[requests.Session]:
+    session = api_session(superset_url, *admin_credentials(published_home))
+    yield session
+    session.close()
