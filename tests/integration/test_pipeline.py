@@ -186,7 +186,8 @@ def test_dbt_build_with_its_tests_on_the_demo_data(published_home: Path, tmp_pat
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    statuses = {r["status"] for r in results}
+    # exposures (the dashboards) are declared, not built: dbt reports them as no-op
+    statuses = {r["status"] for r in results if not r["unique_id"].startswith("exposure.")}
     tests = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
     assert statuses <= {"success", "pass"}
     assert len(tests) >= 30
