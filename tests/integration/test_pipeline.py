@@ -50,6 +50,9 @@ EXPECTED_ASSETS = {
     "analytics/most_similar_group_members", "analytics/violence_by_hour_and_day",
     "analytics/violence_by_method_and_place", "analytics/violence_by_month",
     "analytics/violence_hotspot_lsoas", "analytics/violence_unseen_by_police",
+    "analytics/marac_cases_by_partnership_month",
+    "analytics/offenders_victims_young_people_indicators",
+    "analytics/probation_caseload_by_rosh_month", "analytics/school_assault_exclusions_by_year",
 
     "staging/stg_police__crimes", "staging/stg_policeuk__street_crimes",
     "staging/stg_ae_istv__attendances", "staging/stg_ambulance__incidents",
