@@ -3,9 +3,12 @@ and an API session logged in as its admin."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -48,3 +51,41 @@ def api(superset_url: str, published_home: Path) -> Iterator[requests.Session]:
     session = api_session(superset_url, *admin_credentials(published_home))
     yield session
     session.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def logged_in_page(
+    superset_url: str, username: str, password: str, timeout_ms: int = 120_000
+) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium, logged in to Superset through its login form."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(timeout_ms)
+            page.goto(f"{superset_url}/login/")
+            page.fill("#username", username)
+            page.fill("#password", password)
+            page.click("[type=submit]")
+            page.wait_for_url(re.compile(r".*/superset/welcome/.*|.*/dashboard/list.*"))
+            yield page
+        finally:
+            browser.close()

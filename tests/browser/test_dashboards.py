@@ -18,21 +18,11 @@ import requests
 
 from orchestration.settings import REPO_ROOT, serving_path
 from orchestration.superset_server import admin_credentials
+from tests.browser.conftest import logged_in_page
 from tests.superset_bundle import Dashboard, chart_columns, dashboards, datasets
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "artifacts"
 RENDER_TIMEOUT_MS = 120_000
 DASHBOARDS = pytest.mark.parametrize("dashboard", dashboards(), ids=lambda d: d.slug)
@@ -191,9 +181,6 @@ def test_dashboard_renders_in_browser(
 ) -> None:
     """Opened in Chromium: every chart draws, none shows an error or "No results", and
     choosing a partnership in the Partnership filter changes what the charts show."""
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
     expected = len(dashboard.chart_uuids())
     titles = {c["slice_name"] for c in dashboard.charts()}
     username, password = admin_credentials(published_home)
@@ -205,29 +192,14 @@ def test_dashboard_renders_in_browser(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"dashboard-{dashboard.slug}.png"
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(120_000)
-
-            page.goto(f"{superset_url}/login/")
-            page.fill("#username", username)
-            page.fill("#password", password)
-            page.click("[type=submit]")
-            page.wait_for_url(re.compile(r".*/superset/welcome/.*|.*/dashboard/list.*"))
-
-            page.goto(f"{superset_url}/superset/dashboard/{dashboard.slug}/")
-            page.wait_for_selector('[data-test="chart-grid-component"]')
-            states = _settled_states(page, expected)
-            page.screenshot(path=str(shot), full_page=True)
-            _choose_partnership(page, partnership)
-            page.wait_for_timeout(2000)
-            filtered = _settled_states(page, expected)
-        finally:
-            browser.close()
+    with logged_in_page(superset_url, username, password) as page:
+        page.goto(f"{superset_url}/superset/dashboard/{dashboard.slug}/")
+        page.wait_for_selector('[data-test="chart-grid-component"]')
+        states = _settled_states(page, expected)
+        page.screenshot(path=str(shot), full_page=True)
+        _choose_partnership(page, partnership)
+        page.wait_for_timeout(2000)
+        filtered = _settled_states(page, expected)
 
     assert len(states) == expected, f"{len(states)} charts rendered, YAML has {expected}"
     assert {s["title"] for s in states} == titles

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -35,16 +34,11 @@ from orchestration.superset_server import (
     state_dir,
     user_credentials,
 )
-from tests.browser.conftest import api_session
+from tests.browser.conftest import api_session, logged_in_page
 from tests.superset_bundle import dashboards, datasets
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 BLACKPOOL = "E22000151"
 ANALYST = f"analyst_{BLACKPOOL.lower()}"
 VIEWER = "national_viewer"
@@ -416,38 +410,22 @@ _CHARTS_DRAWN = """
 def test_national_viewer_in_browser(superset_url: str, published_home: Path) -> None:
     """In Chromium the national viewer opens an aggregated dashboard and sees every chart
     drawn without error, has no SQL Lab menu, and is refused SQL Lab's page."""
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
     (dashboard,) = [d for d in dashboards() if d.slug == VAP_SLUG]
     expected = len(dashboard.chart_uuids())
     username, password = user_credentials(published_home, VIEWER)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    with logged_in_page(superset_url, username, password, timeout_ms=60_000) as page:
+        page.goto(f"{superset_url}/superset/dashboard/{VAP_SLUG}/")
+        page.wait_for_selector('[data-test="chart-grid-component"]')
+        page.wait_for_function(_CHARTS_DRAWN, arg=expected, timeout=120_000)
+        charts = page.locator('[data-test="chart-grid-component"]')
+        assert charts.count() == expected
+        errors = page.locator(
+            '[data-test="chart-grid-component"] .ant-alert-error, '
+            '[data-test="chart-grid-component"] [data-test="error-alert"]'
         )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(f"{superset_url}/login/")
-            page.fill("#username", username)
-            page.fill("#password", password)
-            page.click("[type=submit]")
-            page.wait_for_url(re.compile(r".*/superset/welcome/.*|.*/dashboard/list.*"))
+        assert errors.count() == 0, errors.first.inner_text()
+        assert page.locator('a[href*="sqllab"]').count() == 0, "SQL Lab menu shown"
 
-            page.goto(f"{superset_url}/superset/dashboard/{VAP_SLUG}/")
-            page.wait_for_selector('[data-test="chart-grid-component"]')
-            page.wait_for_function(_CHARTS_DRAWN, arg=expected, timeout=120_000)
-            charts = page.locator('[data-test="chart-grid-component"]')
-            assert charts.count() == expected
-            errors = page.locator(
-                '[data-test="chart-grid-component"] .ant-alert-error, '
-                '[data-test="chart-grid-component"] [data-test="error-alert"]'
-            )
-            assert errors.count() == 0, errors.first.inner_text()
-            assert page.locator('a[href*="sqllab"]').count() == 0, "SQL Lab menu shown"
+        resp = page.goto(f"{superset_url}/sqllab/")
+        assert resp is not None and resp.status == 403, f"SQL Lab page: {resp and resp.status}"
 
-            resp = page.goto(f"{superset_url}/sqllab/")
-            assert resp is not None and resp.status == 403, f"SQL Lab page: {resp and resp.status}"
-        finally:
-            browser.close()
