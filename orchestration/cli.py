@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 
 from orchestration.settings import (
+    DEMO_DEFECTS,
     DEMO_MONTHS,
     DEMO_START,
     REPO_ROOT,
@@ -108,7 +109,7 @@ def run(landing: Path | None) -> None:
 
 
 def _run(landing: Path | None) -> None:
-    from orchestration.run import run_pipeline
+    from orchestration.run import nothing_published, run_pipeline
 
     home = pvw_home()
     console.print(f"Running the pvw_build job (PVW_HOME={home})")
@@ -119,11 +120,7 @@ def _run(landing: Path | None) -> None:
     if outcome.success and outcome.published:
         console.print(f"[green]Published[/green] {serving_path(home)}")
         return
-    causes = outcome.failed_checks + outcome.failed_steps
-    raise RuntimeError(
-        "nothing published: " + ("; ".join(causes) if causes else "the run did not complete")
-        + f" (Dagster run {outcome.run_id})"
-    )
+    raise RuntimeError(f"{nothing_published(outcome)} (Dagster run {outcome.run_id})")
 
 
 @main.command()
@@ -160,13 +157,58 @@ def indicators(check: bool) -> None:
 
 
 @main.command()
+@click.option("--rollback", is_flag=True,
+              help="Serve the version published before the one served now.")
+@click.option("--list", "list_versions", is_flag=True,
+              help="List the kept versions and the latest publish attempts.")
+@click.option("--force", is_flag=True,
+              help="Publish the build even though its last run was refused.")
 @friendly
-def publish() -> None:
-    """Publish the current build database as serving.duckdb (the run does this itself)."""
-    from orchestration.publish import publish as do_publish
+def publish(rollback: bool, list_versions: bool, force: bool) -> None:
+    """Publish the build database as serving.duckdb (a good run does this itself)."""
+    from orchestration import publish as pub
+    from orchestration.run import incomplete_marker, run_lock
 
-    result = do_publish(pvw_home())
-    console.print(f"Published {result.path} ({result.bytes:,} bytes)")
+    home = pvw_home()
+    if list_versions:
+        _list_publishing(home)
+        return
+    with run_lock(home):
+        if rollback:
+            before, after = pub.rollback(home)
+            console.print(f"Rolled back: {serving_path(home)} is now {after.name} "
+                          f"(was {before.name})")
+            return
+        if incomplete_marker(home).exists() and not force:
+            raise RuntimeError(
+                "the last run did not finish (killed?): its build may be half rebuilt and is "
+                "not published; run `pvw run` again, or `pvw publish --force`")
+        last = pub.last_run_outcome(home)
+        if last and last[1] != "published" and not force:
+            raise RuntimeError(
+                f"the last run ({last[0]}) was {last[1]}: its build is not published; "
+                "fix the cause and run again, or `pvw publish --force`")
+        result = pub.publish(home)
+    console.print(f"Published {result.path} ({result.bytes:,} bytes) as {result.version}")
+
+
+def _list_publishing(home: Path) -> None:
+    from orchestration import publish as pub
+
+    current = pub.served_version(home)
+    console.print(f"Versions kept in {pub.versions_dir(home)} (newest last):")
+    for version in pub.kept_versions(home):
+        mark = "  [green]← served[/green]" if version == current else ""
+        console.print(f"  {version.name}  {version.stat().st_size:,} bytes{mark}")
+    if not pub.history_path(home).exists():
+        return
+    with pub.history(home) as con:
+        rows = con.execute(
+            "SELECT logged_at, outcome, run_id, coalesce(detail, '') FROM ops.publish_log "
+            "ORDER BY logged_at DESC, rowid DESC LIMIT 10").fetchall()
+    console.print("Latest publish attempts:")
+    for at, outcome, run_id, detail in rows:
+        console.print(f"  {at:%Y-%m-%d %H:%M:%S}  {outcome:<11} {run_id[:8]}  {detail}")
 
 
 def _dagster_ui(home: Path, port: int) -> subprocess.Popen:
@@ -265,6 +307,12 @@ def _serve(superset_port: int, dagster_port: int, docs_port: int) -> None:
         console.print()
         console.print(f"[bold]Superset[/bold]   {superset_server.dashboard_url(superset_url)}")
         console.print(f"           login: {user} / {password}")
+        passwords = superset_server.ensure_user_passwords(home)
+        for demo_user in superset_server.demo_users():
+            who = ("national viewer (aggregated figures only)" if demo_user.code is None
+                   else f"analyst of {demo_user.code} (its records only)")
+            console.print(f"           {who}: {demo_user.username} / "
+                          f"{passwords[demo_user.username]}")
         console.print(f"[bold]Dagster UI[/bold] http://127.0.0.1:{dagster_port}")
         console.print(f"[bold]dbt docs[/bold]   {docs_site.url(docs_port)}")
         console.print("Press Ctrl-C to stop them.")
@@ -304,18 +352,44 @@ def serve(superset_port: int, dagster_port: int, docs_port: int) -> None:
 @_server_ports
 @friendly
 def demo(superset_port: int, dagster_port: int, docs_port: int) -> None:
-    """Generate demo extracts (once), run the pipeline, publish, and serve."""
+    """Generate demo extracts (once, with faults in 0.5% of rows), run the pipeline, publish,
+    and serve."""
     from orchestration.synthetic.generate import generate as run_generate
 
     landing = landing_dir()
     if not any(landing.glob("*/*.csv")):
         with console.status(f"Generating demo extracts into {landing}…"):
-            for s in run_generate(landing):
+            for s in run_generate(landing, defects=DEMO_DEFECTS):
                 console.print(f"  {s.source}: {s.files} files, {s.rows:,} rows")
     else:
         console.print(f"Reusing the extracts in {landing}")
     _run(None)
     _serve(superset_port, dagster_port, docs_port)
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Rebuild from this folder instead of $PVW_HOME/landing.")
+@click.option("--allow-missing", is_flag=True,
+              help="Rebuild even though files the warehouse loaded are no longer in the "
+              "landing folder (their rows will be gone).")
+@friendly
+def rebuild(landing: Path | None, allow_missing: bool) -> None:
+    """Rebuild the warehouse from the landing files alone: load, dbt build, checks, publish.
+
+    The build database is set aside first and put back if the rebuild publishes nothing.
+    """
+    from orchestration.rebuild import rebuild as do_rebuild
+
+    home = pvw_home()
+    console.print(f"Rebuilding the warehouse from the landing files (PVW_HOME={home})")
+    done = do_rebuild(home, landing.resolve() if landing else None, say=console.print,
+                      allow_missing=allow_missing)
+    for warning in done.run.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(f"Rebuilt from {done.files} landing files in {done.seconds:.0f}s "
+                  f"(Dagster run {done.run.run_id}).")
+    console.print(f"[green]Published[/green] {serving_path(home)}")
 
 
 if __name__ == "__main__":

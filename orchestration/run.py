@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,9 +71,17 @@ def dbt_parse(home: Path) -> None:
         raise PipelineError("dbt parse failed: " + (lines[-1] if lines else "no output"))
 
 
+_HELD: set[Path] = set()  # homes whose lock this process holds (pvw rebuild around its run)
+
+
 @contextmanager
 def run_lock(home: Path) -> Iterator[None]:
-    """One run at a time: the build database is never written by two processes."""
+    """One run at a time: the build database is never written by two processes. Re-entrant
+    within a process: `pvw rebuild` holds the lock around the run it starts."""
+    key = home.resolve()
+    if key in _HELD:
+        yield
+        return
     home.mkdir(parents=True, exist_ok=True)
     with (home / ".run.lock").open("w") as fh:
         try:
@@ -82,7 +91,33 @@ def run_lock(home: Path) -> Iterator[None]:
                 f"another pvw run is using {home} (lock {home / '.run.lock'}); "
                 "wait for it to finish"
             ) from exc
-        yield
+        _build_not_open_elsewhere(home)
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+
+
+def _build_not_open_elsewhere(home: Path) -> None:
+    """The lock file protects against pvw runs; a process left by a killed run (its dbt) may
+    still hold the build database itself: say so instead of failing on every source."""
+    import duckdb
+
+    build = home / "warehouse.duckdb"
+    if not build.exists():
+        return
+    try:
+        duckdb.connect(str(build), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            return  # not a lock conflict: the run itself will report what is wrong
+        pid = re.search(r"PID (\d+)", str(exc))
+        raise PipelineError(
+            f"the build database {build} is still open in another process"
+            + (f" (PID {pid.group(1)})" if pid else "")
+            + ", e.g. the dbt of a run that was killed: wait for it to exit, then run again"
+        ) from None
 
 
 def run_log_path(home: Path) -> Path:
@@ -139,13 +174,22 @@ def run_pipeline(
     home: Path, landing: Path | None = None, say: Callable[[str], None] = print
 ) -> RunOutcome:
     """Execute the ``pvw_build`` job in-process; publishing happens only if every check passes."""
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterInstance
+
+    from orchestration.publish import record_refusal
 
     prepare_instance(home)
     with run_lock(home):
+        # removed only once the outcome is recorded: a run killed half-way leaves it, and
+        # `pvw publish` will not publish its half-built database
+        marker = incomplete_marker(home)
+        marker.write_text(f"run started {time.strftime('%Y-%m-%d %H:%M:%S')} "
+                          f"by process {os.getpid()}\n")
         say("Parsing the dbt project…")
         dbt_parse(home)
+        # the definitions read the manifest that dbt parse just wrote: import them only now
         from orchestration.assets.ingest import ingest_assets
+        from orchestration.assets.publish import run_check_results
         from orchestration.definitions import defs
 
         run_config: dict = {"loggers": {"pvw_progress": {}}}
@@ -164,8 +208,27 @@ def run_pipeline(
                 result = defs.resolve_job_def("pvw_build").execute_in_process(
                     run_config=run_config, instance=instance, raise_on_error=False
                 )
+                checks = run_check_results(instance, result.run_id)
         finally:
             PROGRESS_HANDLERS.clear()
+        outcome = _outcome(result, started)
+        if not outcome.published:
+            # nothing was swapped in: the history says why, and serving.duckdb stays as it was
+            record_refusal(home, outcome.run_id,
+                           "refused" if outcome.failed_checks else "failed", checks,
+                           nothing_published(outcome))
+        marker.unlink(missing_ok=True)
+    return outcome
+
+
+def incomplete_marker(home: Path) -> Path:
+    """Present while a run is building, and after a run that was killed."""
+    return home / ".build-incomplete"
+
+
+def _outcome(result: dg.ExecuteInProcessResult, started: float) -> RunOutcome:
+    from dagster import DagsterEventType
+
     events = result.all_events
     outcome = RunOutcome(run_id=result.run_id, success=result.success, published=False,
                          seconds=time.monotonic() - started)
@@ -199,6 +262,18 @@ def run_pipeline(
     return outcome
 
 
+_EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): ")
+
+
 def _one_line(text: str | None) -> str:
+    """The last line of a message, without a leading exception class name."""
     lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
+    return _EXCEPTION_PREFIX.sub("", lines[-1]) if lines else ""
+
+
+def nothing_published(outcome: RunOutcome, shown: int = 10) -> str:
+    """One line: why a run published nothing (failed steps, then at most ``shown`` checks)."""
+    causes = outcome.failed_checks[:shown] + outcome.failed_steps
+    if len(outcome.failed_checks) > shown:
+        causes.append(f"and {len(outcome.failed_checks) - shown} more failed checks")
+    return "nothing published: " + ("; ".join(causes) if causes else "the run did not complete")

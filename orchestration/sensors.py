@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.contracts import CONTRACTS
+from orchestration.ingest.loader import is_temporary
 from orchestration.jobs import pvw_build
 from orchestration.settings import landing_dir
 
@@ -32,7 +33,7 @@ def landing_files(landing: Path) -> dict[str, tuple[int, float]]:
             continue
         for pattern in contract.landing_patterns:
             for path in folder.glob(pattern):
-                if path.name.startswith(".") or path.suffix in {".part", ".tmp"}:
+                if is_temporary(path):
                     continue
                 stat = path.stat()
                 found[str(path)] = (stat.st_size, stat.st_mtime)

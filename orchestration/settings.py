@@ -45,3 +45,6 @@ def dagster_home(home: Path | None = None) -> Path:
 # The demo's extracts cover five financial years: enough annual points for the recent-trend test.
 DEMO_START = "2019-04"
 DEMO_MONTHS = 60
+# `pvw demo` gives this share of rows a real-world fault (bad dates, unknown codes, blanks,
+# duplicates), so that the Data sharing dashboard has quarantined rows and reasons to show.
+DEMO_DEFECTS = 0.005

@@ -41,7 +41,13 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Demo extracts for every source, plus one real month of data.police.uk files."""
+    """Demo extracts for every source, plus one real month of data.police.uk files.
+
+    ``PVW_TEST_HOME=<dir>`` reuses a home built that way (by an earlier session of the same
+    tests, or `pvw generate` + the policeuk month + `pvw run`) while developing; CI builds it."""
+    reuse = os.environ.get("PVW_TEST_HOME")
+    if reuse:
+        return Path(reuse).resolve()
     home = tmp_path_factory.mktemp("pvw_home")
     run_pvw(home, "generate")
     shutil.copy(POLICEUK_MONTH, home / "landing" / "policeuk_street" / POLICEUK_MONTH.name)

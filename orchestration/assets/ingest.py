@@ -38,15 +38,19 @@ def _ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchall()[0][0]
         finally:
             con.close()
-        new = [r for r in results if r.status != "unchanged"]
+        new = [r for r in results if r.status not in ("unchanged", "skipped")]
         rejected = [r for r in new if r.status == "rejected"]
         for r in rejected:
             context.log.warning(f"rejected {r.file}: {r.message}")
+        skipped = [r for r in results if r.status == "skipped"]
+        for r in skipped:
+            context.log.warning(f"skipped {r.file}: {r.message}")
         return dg.MaterializeResult(
             metadata={
                 "landing": str(landing / contract.source),
                 "files_new": len(new),
                 "files_rejected": len(rejected),
+                "files_skipped": len(skipped),
                 "rows_read": sum(r.rows_read for r in new),
                 "rows_loaded": sum(r.rows_loaded for r in new),
                 "rows_quarantined": sum(r.rows_quarantined for r in new),

@@ -1,9 +1,15 @@
-"""Data-quality checks that gate publishing: the Great Expectations suites under
-``expectations/suites``, run as blocking Dagster asset checks on the tables they cover."""
+"""Data-quality checks that gate publishing, graded.
+
+Blocking (publishing would mislead): the Great Expectations suites under
+``expectations/suites`` and a month's police extract 60% or more below the partnership's
+usual. Warning (shown on the data-sharing dashboard, publishing goes ahead): the same fall in
+the other agencies' extracts. dbt's own tests surface as checks through ``dbt build``
+(severity error blocks, warn warns)."""
 
 from __future__ import annotations
 
 import dagster as dg
+import duckdb
 
 from orchestration.resources import Warehouse
 
@@ -30,4 +36,60 @@ def indicator_values_expectations(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
-quality_checks = [indicator_values_expectations]
+VOLUMES = dg.AssetKey(["analytics", "data_sharing_volumes"])
+BLOCKING_VOLUME_SOURCES = ("police_crimes",)
+
+
+def _volume_drops(warehouse: Warehouse, police: bool) -> list[tuple]:
+    sources = ", ".join(f"'{s}'" for s in BLOCKING_VOLUME_SOURCES)
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        return con.execute(
+            f"""
+            SELECT source, partnership_name, partnership_code, strftime(extract_month, '%Y-%m'),
+                   records, usual_records, change_vs_usual
+            FROM analytics.data_sharing_volumes
+            WHERE is_volume_drop AND NOT is_accepted
+              AND source {"IN" if police else "NOT IN"} ({sources})
+            ORDER BY extract_month DESC, source, partnership_code
+            """
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _volume_result(drops: list[tuple], severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+    said = [
+        f"{source} for {name} ({code}) {month}: {records:,} records, usual {usual:,.0f} "
+        f"({change:+.0%})"
+        for source, name, code, month, records, usual, change in drops
+    ]
+    more = f"; and {len(said) - 5} more" if len(said) > 5 else ""
+    return dg.AssetCheckResult(
+        passed=not drops, severity=severity,
+        description=("; ".join(said[:5]) + more + " (accept a real fall in "
+                     "seeds/reference/accepted_volume_changes.csv)") if drops
+        else "no month fell 60% or more below its usual",
+        metadata={"volume_drops": len(drops)},
+    )
+
+
+@dg.asset_check(
+    asset=VOLUMES, name="volume_police_extracts", blocking=True,
+    description="No month's police extract holds 60% or fewer records than the partnership's "
+    "usual (median of its previous twelve months). Blocks publishing.",
+)
+def volume_police_extracts(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return _volume_result(_volume_drops(warehouse, police=True), dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(
+    asset=VOLUMES, name="volume_other_extracts",
+    description="The same fall in the police.uk, A&E, ambulance, probation caseload and MARAC "
+    "extracts: a warning on the data-sharing dashboard.",
+)
+def volume_other_extracts(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return _volume_result(_volume_drops(warehouse, police=False), dg.AssetCheckSeverity.WARN)
+
+
+quality_checks = [indicator_values_expectations, volume_police_extracts, volume_other_extracts]

@@ -62,7 +62,7 @@ CONTRACT = AE_ISTV = Contract(
     ),
     notes=(
         "A record re-sent in a later month's file (same site_code and attendance_id) is "
-        "counted once: the latest loaded version wins.",
+        "counted once: the version that arrived last wins.",
         "lsoa_code is blank when no usable location could be derived (in practice 30-60% "
         "of records): such attendances cannot be placed in a partnership.",
     ),

@@ -20,7 +20,7 @@ class Field:
     pattern: str | None = None  # a regular expression the text must match
     minimum: int | None = None
     maximum: int | None = None
-    not_future: bool = False  # dates and times must not lie after the load
+    not_future: bool = False  # dates and times must not lie after the file arrived
     # a person identifier: replaced by its keyed hash before it is stored (pseudonymise.py)
     pseudonymise: bool = False
     # the value must belong to a reference set of the project (ingest/validate.py REFERENCES),

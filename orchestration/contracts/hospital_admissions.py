@@ -33,7 +33,7 @@ CONTRACT = HOSPITAL_ADMISSIONS = Contract(
     ),
     notes=(
         "A count re-sent in a later file (same district, year, age band and sex) replaces "
-        "the earlier one: the latest loaded version wins.",
+        "the earlier one: the version that arrived last wins.",
         "Counts are not suppressed; small numbers must be handled before publication.",
     ),
     fields=(

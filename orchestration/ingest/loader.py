@@ -3,10 +3,18 @@
 Every row read is either loaded or quarantined with its reason; every file is recorded in
 ``ops.load_log`` with its SHA-256, so loading the same file twice changes nothing.
 DuckDB reads and validates each file whole; Python only handles files, never rows.
+
+A file still being written is never half-loaded: temporary names (``*.part``, ``*.tmp``,
+dot-files, ``~$`` Office lock files) are not read at all, and a file whose size or
+modification time changes between the start and the end of its load is rolled back and
+skipped, unlogged, so the next run reads it whole. A build database that cannot be written
+(a full disk) stops the load with :class:`BuildDatabaseWriteError`; the file is never
+recorded as rejected for it. docs/faults.md describes each fault.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import tempfile
@@ -29,6 +37,19 @@ VERSION_SUFFIX = re.compile(r"([ _-]?(v\d+|corrected|resend|resent|final)|\s*\(\
 
 PERIOD_IN_NAME = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2]))(?![0-9])")
 
+# names that transfer tools, browsers and editors give a file they have not finished writing
+TEMPORARY_SUFFIXES = frozenset({".part", ".partial", ".tmp", ".temp", ".crdownload",
+                                ".filepart", ".download", ".swp"})
+
+CHANGED_WHILE_READ = ("the file changed while it was being read (still being written?): "
+                      "nothing loaded, it will be read at the next run")
+VANISHED_WHILE_READ = ("the file disappeared while it was being read (moved or renamed while "
+                       "arriving?): nothing loaded")
+
+
+class BuildDatabaseWriteError(OSError):
+    """The build database could not be written (a full disk): not the landing file's fault."""
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -38,7 +59,8 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
-    status: str  # loaded | rejected | unchanged
+    # loaded | rejected | unchanged, or skipped: still being written, not logged, read next run
+    status: str
     message: str
     received_at: datetime | None = None  # the file's modification time: when it arrived
 
@@ -83,6 +105,34 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bo
     return bool(row and row[0])
 
 
+def is_temporary(path: Path) -> bool:
+    """A file that is not (yet) an extract: hidden, an Office lock file, or a partial download
+    or transfer that will be renamed when it is complete."""
+    name = path.name
+    return name.startswith((".", "~$")) or path.suffix.lower() in TEMPORARY_SUFFIXES
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    """What changes when a file is written to: size and modification time (None: gone)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    # no transaction may be open (a failed COMMIT ends it), or the connection may be unusable
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _skipped(contract: Contract, path: Path, sha: str,
+             received: datetime | None = None) -> FileResult:
+    message = CHANGED_WHILE_READ if _signature(path) is not None else VANISHED_WHILE_READ
+    return FileResult(str(path), contract.source, sha, 0, 0, 0, "skipped", message, received)
+
+
 def received_at(path: Path) -> datetime:
     """When a landing file arrived: its modification time (local time, like loaded_at), as
     the agency's transfer left it."""
@@ -103,10 +153,29 @@ def load_file(
     con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
     key: bytes | None = None,
 ) -> FileResult:
-    """Load one file in one transaction; a file that cannot be read is rejected whole."""
-    sha = sha256_of(path)
+    """Load one file in one transaction; a file that cannot be read is rejected whole, and a
+    file that changes while it is read (still being written) is skipped, nothing kept."""
+    try:
+        return _load_file(con, contract, path, now, key)
+    except duckdb.IOException as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise BuildDatabaseWriteError(
+            f"{path.name}: the build database could not be written ({first}); is the disk "
+            "full? Free space and run again: a file is loaded whole or not at all"
+        ) from exc
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
+    key: bytes | None,
+) -> FileResult:
+    before = _signature(path)
+    try:
+        sha = sha256_of(path)
+        received = received_at(path)
+    except FileNotFoundError:
+        return _skipped(contract, path, "")
     name = str(path)
-    received = received_at(path)
     if _already_loaded(con, contract.source, sha):
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
                           "already loaded, or superseded (same SHA-256)")
@@ -114,23 +183,32 @@ def load_file(
         try:
             source = readable(path, contract, Path(workdir))
             header = read_header(source.csv_path, contract)
-        except RejectedFile as exc:
+        except (RejectedFile, FileNotFoundError) as exc:
+            if _signature(path) != before:  # half a header, or a workbook not yet whole
+                return _skipped(contract, path, sha, received)
+            if isinstance(exc, FileNotFoundError):
+                raise
             result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc),
                                 received)
             _log(con, result, now)
             return result
-        return _load_rows(con, contract, path, source, header, sha, now, key, received)
+        return _load_rows(con, contract, path, source, header, sha, now, key, received, before)
 
 
 def _load_rows(
     con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, source: Readable,
     header: list[str], sha: str, now: datetime, key: bytes | None,
-    received: datetime | None = None,
+    received: datetime | None = None, before: tuple[int, int] | None = None,
 ) -> FileResult:
-    """Validate and load a readable file's rows in one transaction."""
+    """Validate and load a readable file's rows in one transaction. ``before`` is the file's
+    signature when its load began: if it differs at the end, the load is rolled back."""
     name = str(path)
 
-    now_sql = f"TIMESTAMP {sql_str(now.strftime('%Y-%m-%d %H:%M:%S'))}"
+    now_sql = _timestamp_sql(now)
+    received_sql = "NULL" if received is None else _timestamp_sql(received)
+    # "in the future" means after the file arrived (never later than now): the outcome depends
+    # on the file alone, so a rebuild quarantines exactly what the first load did
+    cutoff_sql = _timestamp_sql(now if received is None else min(now, received))
     columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     con.execute("BEGIN TRANSACTION")
     try:
@@ -166,7 +244,7 @@ def _load_rows(
             f"""
             CREATE TEMP TABLE _checked AS
             WITH checked AS (
-                SELECT s.*, l._line, {reason_expr(contract, now_sql, extract_period(path))}
+                SELECT s.*, l._line, {reason_expr(contract, cutoff_sql, extract_period(path))}
                     AS _reason
                 FROM _src s JOIN _lines l USING (_rn)
             )
@@ -184,8 +262,8 @@ def _load_rows(
         typed = ", ".join(stored_expr(f, key) for f in contract.fields)
         con.execute(
             f"""
-            INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at)
-            SELECT {typed}, {sql_str(name)}, {sql_str(sha)}, _line, {now_sql}
+            INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at, _received_at)
+            SELECT {typed}, {sql_str(name)}, {sql_str(sha)}, _line, {now_sql}, {received_sql}
             FROM _checked WHERE _reason IS NULL AND _duplicate IS NULL
             ORDER BY _line
             """
@@ -222,15 +300,27 @@ def _load_rows(
             message += f"; supersedes {replaced}"
         result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
                             message, received)
+        if before is not None and _signature(path) != before:
+            # what was read may be a prefix of the file: keep none of it, not even in the log
+            _rollback(con)
+            return _skipped(contract, path, sha, received)
         _log(con, result, now)
         con.execute("COMMIT")
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
+        _rollback(con)
+        if before is not None and _signature(path) != before:
+            return _skipped(contract, path, sha, received)
+        if isinstance(exc, duckdb.IOException):
+            raise  # the build database could not be written: not the file's fault
         first = str(exc).strip().splitlines()[0]
         result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected",
                             f"the file cannot be read as CSV: {first}", received)
         _log(con, result, now)
     return result
+
+
+def _timestamp_sql(at: datetime) -> str:
+    return f"TIMESTAMP {sql_str(at.strftime('%Y-%m-%d %H:%M:%S'))}"
 
 
 def extract_period(path: Path) -> str | None:
@@ -298,6 +388,8 @@ def ingest_source(
     """Load every file of one source's landing folder that has not been loaded before.
 
     ``key`` is the pseudonymisation key, needed when the contract has person identifiers.
+    Temporary names (:func:`is_temporary`) are not read; a file still being written is
+    skipped (status ``skipped``, not logged) and read at a later run.
     """
     now = now or datetime.now().replace(microsecond=0)
     ensure_ops_tables(con)
@@ -305,9 +397,12 @@ def ingest_source(
     folder = landing / contract.source
     results = []
     patterns = contract.landing_patterns
-    found = {p for g in patterns for p in folder.glob(g)} if folder.is_dir() else set()
+    found = ({p for g in patterns for p in folder.glob(g) if not is_temporary(p)}
+             if folder.is_dir() else set())
     # in the order they arrived, so that a later corrected extract supersedes an earlier one
-    paths = sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+    arrived = {p: _signature(p) for p in found}
+    paths = sorted((p for p, sig in arrived.items() if sig is not None),
+                   key=lambda p: (arrived[p][1], p.name))
     for path in paths:
         result = load_file(con, contract, path, now, key)
         results.append(result)

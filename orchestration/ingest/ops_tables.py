@@ -54,7 +54,8 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> str:
-    """Create ``raw.<source>``: the contract's columns typed, plus where each row came from."""
+    """Create ``raw.<source>``: the contract's columns typed, plus where each row came from
+    and when its file arrived (``_received_at``)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     cols = ",\n".join(f'"{f.name}" {SQL_TYPES[f.type]}' for f in contract.fields)
     table = f"raw.{contract.source}"
@@ -65,8 +66,11 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> str:
             _file VARCHAR NOT NULL,
             _sha256 VARCHAR NOT NULL,
             _line_number BIGINT NOT NULL,
-            _loaded_at TIMESTAMP NOT NULL
+            _loaded_at TIMESTAMP NOT NULL,
+            _received_at TIMESTAMP     -- the landing file's modification time: when it arrived
         )
         """
     )
+    # raw tables built before _received_at was recorded gain the column (NULL for old rows)
+    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS _received_at TIMESTAMP")
     return table

@@ -117,7 +117,9 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
 def reason_expr(contract: Contract, now_sql: str, period: str | None = None) -> str:
     """One SQL expression: every broken rule of a row joined with '; ', or NULL if none.
 
-    ``period`` is the extract's month (YYYY-MM) from its file name, when it has one.
+    ``now_sql`` is the moment after which a date is in the future: the loader passes when the
+    file arrived (never later than now), so the outcome depends on the file, not on when it is
+    loaded. ``period`` is the extract's month (YYYY-MM) from its file name, when it has one.
     """
     parts: list[str] = []
     for f in contract.fields:

@@ -53,6 +53,7 @@ EXPECTED_ASSETS = {
     "analytics/marac_cases_by_partnership_month",
     "analytics/offenders_victims_young_people_indicators",
     "analytics/probation_caseload_by_rosh_month", "analytics/school_assault_exclusions_by_year",
+    "analytics/data_sharing_volumes", "reference/accepted_volume_changes",
 
     "staging/stg_police__crimes", "staging/stg_policeuk__street_crimes",
     "staging/stg_ae_istv__attendances", "staging/stg_ambulance__incidents",
@@ -224,12 +225,21 @@ def _add_implausible_month_files(landing: Path) -> None:
         )
 
 
+def _cut_police_month(landing: Path, month: str, keep: float) -> None:
+    """Re-send one month's police extract with only ``keep`` of its rows (a file cut short at
+    the force): it supersedes the loaded one, and the volume check must stop publishing."""
+    path = landing / "police_crimes" / f"E23000003_{month}.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + int((len(lines) - 1) * keep)]))
+
+
 def test_failed_quality_check_publishes_nothing(published_home: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     shutil.copytree(published_home, home, ignore=shutil.ignore_patterns("landing"))
     landing = tmp_path / "landing"
     shutil.copytree(published_home / "landing", landing)
     _add_implausible_month_files(landing)
+    _cut_police_month(landing, "2023-09", keep=0.3)
     before = hashlib.sha256((home / "serving.duckdb").read_bytes()).hexdigest()
     with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as served:
         published_rows = served.execute(
@@ -242,10 +252,30 @@ def test_failed_quality_check_publishes_nothing(published_home: Path, tmp_path: 
     assert "pvw: error: nothing published:" in proc.stderr
     assert "great_expectations_indicator_values" in proc.stderr
     assert "value:" in proc.stderr  # the failing expectation says which column and why
+    # the volume check names the extract, the partnership and the month
+    assert "volume_police_extracts (police_crimes for " in proc.stderr
+    assert " 2023-09: " in proc.stderr and "usual" in proc.stderr
     assert hashlib.sha256((home / "serving.duckdb").read_bytes()).hexdigest() == before
     served = duckdb.connect(str(home / "serving.duckdb"), read_only=True)
     assert served.execute(
         "SELECT count(*) FROM analytics.indicator_values").fetchone()[0] == published_rows
+    # the refusal is recorded with every check result, and `pvw publish` will not override it
+    from orchestration.publish import history
+
+    with history(home) as con:
+        outcome, failed = con.execute(
+            "SELECT outcome, checks_failed FROM ops.publish_log "
+            "ORDER BY logged_at DESC, rowid DESC LIMIT 1").fetchone()
+        checked = dict(con.execute(
+            "SELECT check_name, passed FROM ops.check_results WHERE run_id = "
+            "(SELECT run_id FROM ops.publish_log ORDER BY logged_at DESC, rowid DESC LIMIT 1)"
+        ).fetchall())
+    assert outcome == "refused"
+    assert set(failed.split("; ")) == {"great_expectations_indicator_values",
+                                       "volume_police_extracts"}
+    assert checked["volume_police_extracts"] is False and len(checked) > 100
+    proc = run_pvw(home, "publish", check=False)
+    assert proc.returncode == 1 and "was refused" in proc.stderr
 
 
 def test_cli_failures_are_one_line(tmp_path: Path) -> None:

@@ -260,6 +260,51 @@ def test_received_at_is_when_the_file_arrived(con, tmp_path: Path) -> None:
     assert log == [("loaded", arrived, NOW), ("rejected", datetime(2024, 5, 18, 9, 42, 5), NOW)]
 
 
+def test_raw_rows_carry_when_their_file_arrived(con, tmp_path: Path) -> None:
+    """Each raw row keeps its file's modification time as _received_at: the latest version of
+    a re-sent record is chosen by arrival, which a rebuild does not change."""
+    arrived = datetime(2024, 5, 17, 9, 42, 5)
+    path = write(tmp_path, "E23000003_2024-04.csv",
+                 "\n".join([HEADER, row("RA/0001"), row("RA/0002")]) + "\n")
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    loaded = con.execute("SELECT crime_reference, _loaded_at, _received_at FROM raw.police_crimes "
+                         "ORDER BY 1").fetchall()
+    assert loaded == [("RA/0001", NOW, arrived), ("RA/0002", NOW, arrived)]
+
+
+def test_in_the_future_means_after_the_file_arrived(con, tmp_path: Path) -> None:
+    """A date after the file's arrival is in the future even when it is before the load: the
+    outcome depends on the file alone, so a later rebuild quarantines the same rows."""
+    arrived = datetime(2024, 5, 17, 9, 42, 5)
+    path = write(tmp_path, "E23000003_2024-05.csv", "\n".join([
+        HEADER,
+        row("RF/0001"),                                                        # line 2: good
+        row("RF/0002", recorded_date="2024-05-20", occurred_at="2024-05-19 22:00"),  # 3: after
+        row("RF/0003", recorded_date="2024-05-17", occurred_at="2024-05-17 09:42"),  # 4: before
+    ]) + "\n")
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)  # NOW: 1 June, later
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert quarantine(con) == [(3, "recorded_date '2024-05-20' is in the future; "
+                                   "occurred_at '2024-05-19 22:00' is in the future")]
+    assert [r[0] for r in con.execute(
+        "SELECT crime_reference FROM raw.police_crimes ORDER BY 1").fetchall()] == [
+        "RF/0001", "RF/0003"]
+
+
+def test_a_file_that_arrives_after_now_is_judged_by_now(con, tmp_path: Path) -> None:
+    """A modification time later than the load (a clock ahead, a file touched) never lets a
+    date after the load through."""
+    path = write(tmp_path, "E23000003_2024-04.csv", "\n".join([
+        HEADER, row("RN/0001"), row("RN/0002", recorded_date="2024-06-02")]) + "\n")
+    ahead = datetime(2024, 7, 1).timestamp()
+    os.utime(path, (ahead, ahead))
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert quarantine(con) == [(3, "recorded_date '2024-06-02' is in the future")]
+
+
 def test_a_load_log_without_received_at_is_upgraded(con, tmp_path: Path) -> None:
     """A warehouse built before received_at was recorded gains the column: earlier loads keep
     NULL (not known), new loads record it."""
@@ -277,3 +322,132 @@ def test_a_load_log_without_received_at_is_upgraded(con, tmp_path: Path) -> None
     ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
     log = con.execute("SELECT file, received_at FROM ops.load_log ORDER BY loaded_at").fetchall()
     assert log == [("old.csv", None), (str(path), datetime.fromtimestamp(1_715_000_000))]
+
+
+# A landing file still being written (docs/faults.md): never half-loaded.
+
+def _rows(prefix: str, n: int) -> str:
+    return "".join(row(f"{prefix}/{i:04d}") + "\n" for i in range(n))
+
+
+@pytest.mark.parametrize("name", [
+    "E23000003_2024-05.csv.part", "E23000003_2024-05.csv.tmp", "E23000003_2024-05.partial",
+    ".E23000003_2024-05.csv", "._E23000003_2024-05.csv", "~$E23000003_2024-05.xlsx",
+])
+def test_temporary_names_are_not_read(con, tmp_path: Path, name: str) -> None:
+    """What transfer tools and editors write before the final rename is left alone."""
+    write(tmp_path, name, HEADER + "\n" + _rows("T1", 3))
+    write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + _rows("T0", 2))
+    results = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert [(Path(r.file).name, r.status) for r in results] == [
+        ("E23000003_2024-04.csv", "loaded")]
+    assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 2
+
+
+def _appending(path: Path, text: str):
+    """A writer that adds ``text`` to the file once, the first time it is called."""
+    done = []
+
+    def append() -> None:
+        if not done:
+            with path.open("a") as fh:
+                fh.write(text)
+            done.append(True)
+    return append
+
+
+@pytest.mark.parametrize("moment", ["before_rows_are_read", "after_rows_are_inserted"])
+def test_a_file_still_being_written_is_skipped_then_loaded_whole(
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    """The agency's transfer appends to the file during its load: the load is rolled back,
+    nothing is logged or quarantined, and the next run loads the completed file whole."""
+    from orchestration.ingest import loader
+
+    # the first half of the file, ending mid-record as a writer's buffer does
+    partial = HEADER + "\n" + _rows("W1", 50) + row("W1/0050")[:40]
+    path = write(tmp_path, "E23000003_2024-04.csv", partial)
+    rest = row("W1/0050")[40:] + "\n" + _rows("W2", 49)
+    writer = _appending(path, rest)
+    if moment == "before_rows_are_read":
+        real = loader.readable
+
+        def readable(*args, **kwargs):
+            found = real(*args, **kwargs)
+            writer()  # the file grows after its SHA-256 was taken, before DuckDB reads it
+            return found
+        monkeypatch.setattr(loader, "readable", readable)
+    else:
+        real = loader._supersede
+
+        def supersede(*args, **kwargs):
+            writer()  # the file grows after its rows were read and inserted, before COMMIT
+            return real(*args, **kwargs)
+        monkeypatch.setattr(loader, "_supersede", supersede)
+
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.status, result.rows_loaded) == ("skipped", 0)
+    assert result.message == ("the file changed while it was being read (still being "
+                              "written?): nothing loaded, it will be read at the next run")
+    assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ops.load_log").fetchone()[0] == 0
+
+    monkeypatch.undo()
+    [again] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (again.status, again.rows_read, again.rows_loaded, again.rows_quarantined) == (
+        "loaded", 100, 100, 0)
+    assert con.execute("SELECT status, rows_loaded FROM ops.load_log").fetchall() == [
+        ("loaded", 100)]
+
+
+def test_a_file_that_disappears_while_read_is_skipped(
+    con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer that writes under the final name and then moves the file away."""
+    from orchestration.ingest import loader
+
+    path = write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + _rows("D1", 5))
+    real = loader.readable
+
+    def readable(*args, **kwargs):
+        found = real(*args, **kwargs)
+        path.rename(path.with_suffix(".csv.part"))
+        return found
+    monkeypatch.setattr(loader, "readable", readable)
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert result.status == "skipped"
+    assert result.message.startswith("the file disappeared while it was being read")
+    assert con.execute("SELECT count(*) FROM ops.load_log").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 0
+
+
+class _FullDisk:
+    """A connection whose writes to raw tables fail as DuckDB's do on a full disk."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def execute(self, sql: str, *args):
+        if sql.lstrip().startswith("INSERT INTO raw."):
+            raise duckdb.IOException(
+                'IO Error: Could not write file "/pvw/warehouse.duckdb": No space left on device')
+        return self.con.execute(sql, *args)
+
+
+def test_a_full_disk_stops_the_load_and_never_rejects_the_file(con, tmp_path: Path) -> None:
+    """A build database that cannot be written is not the agency's fault: the load stops with
+    a message saying so, and the file is neither rejected nor half-loaded."""
+    from orchestration.ingest.loader import BuildDatabaseWriteError
+
+    write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + _rows("F1", 5))
+    with pytest.raises(BuildDatabaseWriteError) as raised:
+        ingest_source(_FullDisk(con), POLICE_CRIMES, tmp_path, now=NOW)
+    assert str(raised.value) == (
+        'E23000003_2024-04.csv: the build database could not be written (IO Error: Could not '
+        'write file "/pvw/warehouse.duckdb": No space left on device); is the disk full? '
+        "Free space and run again: a file is loaded whole or not at all")
+    assert con.execute("SELECT count(*) FROM ops.load_log").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 0
+    [result] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert (result.status, result.rows_loaded) == ("loaded", 5)

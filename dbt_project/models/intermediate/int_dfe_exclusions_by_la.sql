@@ -1,7 +1,7 @@
 -- The DfE's published exclusions by reason for local authorities (national and regional rows
 -- left out), each authority placed through int_dfe_las_placed. A table published again
 -- (a later release restating a year) supersedes the earlier one: per year, authority and
--- school type the most recently loaded row is kept.
+-- school type the row of the file that arrived last is kept.
 with latest as (
     select *
     from {{ ref('stg_dfe_exclusions_la__exclusions') }}

@@ -7,6 +7,9 @@
 --    (analytics.most_similar_groups) that have data for the period, not counting itself.
 -- Directly standardised rates keep their age bands (stratum) so pooled rates are
 -- standardised from pooled band counts and populations.
+-- Numerators are counts (whole numbers: exact in any order); denominators can hold fractions
+-- (populations of split areas), so they are added in partnership order, not with sum(), whose
+-- order changes from build to build (see int_indicator_values_computed).
 with counts as (
     select
         counts.*,
@@ -53,7 +56,7 @@ partnership_rows as (
         stratum,
         stratum_weight,
         sum(numerator) as numerator,
-        sum(denominator) as denominator,
+        list_sum(list(denominator order by partnership_code)) as denominator,
         count(distinct partnership_code) as areas_pooled
     from counts
     where {{ code }} is not null
@@ -76,7 +79,7 @@ msg_rows as (
         counts.stratum,
         counts.stratum_weight,
         sum(counts.numerator) as numerator,
-        sum(counts.denominator) as denominator,
+        list_sum(list(counts.denominator order by counts.partnership_code)) as denominator,
         count(distinct counts.partnership_code) as areas_pooled
     from {{ ref('most_similar_groups') }} as groups
     inner join counts on groups.similar_partnership_code = counts.partnership_code

@@ -24,7 +24,10 @@ partnership_population as (
     left join (
         select
             partnership_code,
-            sum(population) as female_16_plus
+            -- populations can hold fractions (shares of a split area): added in a fixed
+            -- order so that every build reaches the same last digit
+            list_sum(list(population order by age_band_start, age_band_end, population))
+                as female_16_plus
         from {{ ref('int_partnership_population_by_age_sex') }}
         where sex = 'female' and age_band_start >= 16
         group by partnership_code
@@ -98,7 +101,8 @@ esp_bands as (
         esp_age_band,
         min(age_band_start) as age_band_start,
         min(esp_weight) as esp_weight,
-        sum(population) as population
+        list_sum(list(population order by sex, age_band_start, age_band_end, population))
+            as population
     from {{ ref('int_partnership_population_by_age_sex') }}
     group by partnership_code, esp_age_band
 ),

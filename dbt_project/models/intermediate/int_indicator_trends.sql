@@ -58,16 +58,15 @@ totals as (
         min(method) as method,
         count(*) as points,
         count(case when method = 'proportion' then n else w end) as usable_points,
-        sum(w) as s1,
-        sum(w * v * t) as s2,
-        sum(w * t) as s3,
-        sum(w * v) as s4,
-        sum(w * t * t) as s5,
-        sum(x) as sx,
-        sum(n) as sn,
-        sum(x * t) as sxt,
-        sum(n * t) as snt,
-        sum(n * t * t) as sntt
+        -- added in time order (t), not with sum(), so that every build reaches the same
+        -- last digit (see int_indicator_values_computed)
+        {%- for name, term in [
+            ('s1', 'w'), ('s2', 'w * v * t'), ('s3', 'w * t'), ('s4', 'w * v'),
+            ('s5', 'w * t * t'), ('sx', 'x'), ('sn', 'n'), ('sxt', 'x * t'), ('snt', 'n * t'),
+            ('sntt', 'n * t * t')
+        ] %}
+        list_sum(list({{ term }} order by t)) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from points
     group by indicator_id, area_type, area_code, period_type, period_start
 ),

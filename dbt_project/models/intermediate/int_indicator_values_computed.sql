@@ -1,10 +1,17 @@
 {{ config(materialized='table') }}
+{#- the order terms are added in: the full row, so rows that tie are the same term -#}
+{%- set strata = 'stratum, stratum_weight, numerator, denominator' %}
 -- Every indicator's value and 95% / 99.8% confidence limits for every area and period,
 -- computed from the pooled counts by the indicator's method (macros/statistics, see
 -- docs/methods.md): rates with exact Poisson limits below 10 events and Byar's from 10,
 -- proportions with Wilson score limits, directly standardised rates by Dobson's method, and
 -- counts as they are. Nothing is suppressed here; analytics.indicator_values applies the
 -- disclosure rule.
+-- Sums that can hold fractions (age-band populations, the Dobson terms) add their terms in a
+-- fixed order (list_sum over a list ordered by stratum), never with sum(): DuckDB's parallel
+-- sum() adds doubles in whatever order its threads meet the rows, so the last binary digit
+-- of a standardised rate could change from one build to the next, and `pvw rebuild` must
+-- reproduce every published figure exactly (tests/integration/test_rebuild.py).
 with collapsed as (
     select
         indicator_id,
@@ -16,14 +23,19 @@ with collapsed as (
         period_end,
         period_label,
         max(areas_pooled) as areas_pooled,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
+        sum(numerator) as numerator,  -- counts: whole numbers, exact in any order
+        list_sum(list(denominator order by {{ strata }})) as denominator,
         -- directly standardised rates: sums over age bands (Dobson)
-        sum(case when denominator > 0 then numerator * stratum_weight / denominator end)
-            as weighted_rate_sum,
-        sum(case when denominator > 0
-            then numerator * (stratum_weight / denominator) * (stratum_weight / denominator)
-        end) as weighted_variance_sum,
+        list_sum(list(
+            case when denominator > 0 then numerator * stratum_weight / denominator end
+            order by {{ strata }}
+        )) as weighted_rate_sum,
+        list_sum(list(
+            case when denominator > 0
+                then numerator * (stratum_weight / denominator) * (stratum_weight / denominator)
+            end
+            order by {{ strata }}
+        )) as weighted_variance_sum,
         sum(case when denominator > 0 then stratum_weight end) as weight_total
     from {{ ref('int_indicator_area_counts') }}
     group by

@@ -17,6 +17,7 @@ with lsoas_per_area as (
 bands as (
     select
         lsoas_per_area.partnership_code,
+        lsoas_per_area.population_area_code,
         population.sex,
         population.age_band_start,
         population.age_band_end,
@@ -34,7 +35,10 @@ select
     bands.age_band_end,
     esp.esp_age_band,
     esp.esp_weight,
-    cast(sum(bands.population) as double) as population
+    -- shares of split areas are fractions: added in a fixed order (not sum(), whose order
+    -- changes from build to build) so that every build gives the same last digit
+    cast(list_sum(list(bands.population order by bands.population_area_code)) as double)
+        as population
 from bands
 inner join {{ ref('esp2013') }} as esp
     on bands.age_band_start between esp.age_band_start and coalesce(esp.age_band_end, 999)

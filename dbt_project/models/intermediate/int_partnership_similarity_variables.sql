@@ -2,8 +2,13 @@
 -- The seven variables that decide a partnership's Most Similar Group, and their z-scores
 -- across the English partnerships that take part (those with LSOAs and population > 0).
 -- Method: docs/most_similar_groups.md.
+-- Sums, means and standard deviations of fractions add their terms in a fixed order (lists
+-- ordered by LSOA, band or partnership code), never with sum()/avg() or a window over (): their
+-- order changes from build to build, and with it the last digit of a distance, which could
+-- reorder two near neighbours (`pvw rebuild` reproduces every figure, docs/rebuild.md).
 with lsoas as (
     select
+        placed.lsoa_code,
         placed.partnership_code,
         placed.population_area_code,
         placed.population_share,
@@ -19,8 +24,9 @@ from_lsoas as (
     select
         lsoas.partnership_code,
         count(*) as lsoas,
-        sum(lsoas.population_share) as population,
-        sum(areas.area_sq_km / lsoas.area_lsoas) as area_sq_km,
+        list_sum(list(lsoas.population_share order by lsoas.lsoa_code)) as population,
+        list_sum(list(areas.area_sq_km / lsoas.area_lsoas order by lsoas.lsoa_code))
+            as area_sq_km,
         avg(case when lsoas.imd_decile = 1 then 1.0 else 0.0 end) as share_lsoas_imd_decile_1,
         avg(lsoas.imd_rank) as mean_imd_rank
     from lsoas
@@ -32,11 +38,16 @@ from_lsoas as (
 ages as (
     select
         partnership_code,
-        sum(case when age_band_end <= 15 then population else 0 end) as aged_0_15,
-        sum(case when age_band_start >= 16 and age_band_end <= 24 then population else 0 end)
-            as aged_16_24,
-        sum(case when age_band_start >= 65 then population else 0 end) as aged_65_plus,
-        sum(population) as population
+        {%- set band_order = 'order by sex, age_band_start, age_band_end, population' %}
+        list_sum(list(case when age_band_end <= 15 then population else 0 end {{ band_order }}))
+            as aged_0_15,
+        list_sum(list(
+            case when age_band_start >= 16 and age_band_end <= 24 then population else 0 end
+            {{ band_order }}
+        )) as aged_16_24,
+        list_sum(list(case when age_band_start >= 65 then population else 0 end {{ band_order }}))
+            as aged_65_plus,
+        list_sum(list(population {{ band_order }})) as population
     from {{ ref('int_partnership_population_by_age_sex') }}
     group by partnership_code
 ),
@@ -58,15 +69,27 @@ variables as (
     from from_lsoas
     inner join ages on from_lsoas.partnership_code = ages.partnership_code
     where from_lsoas.population > 0
+),
+
+{%- set names = ['log10_population', 'log10_people_per_sq_km', 'share_aged_0_15',
+                 'share_aged_16_24', 'share_aged_65_plus', 'share_lsoas_imd_decile_1',
+                 'mean_imd_rank'] %}
+
+spread as (
+    select
+        {%- for name in names %}
+        list_avg(list({{ name }} order by partnership_code)) as mean_{{ name }},
+        list_stddev_samp(list({{ name }} order by partnership_code)) as sd_{{ name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from variables
 )
 
 select
-    *,
-    {%- set names = ['log10_population', 'log10_people_per_sq_km', 'share_aged_0_15',
-                     'share_aged_16_24', 'share_aged_65_plus', 'share_lsoas_imd_decile_1',
-                     'mean_imd_rank'] %}
+    variables.*,
     {%- for name in names %}
-    ({{ name }} - avg({{ name }}) over ()) / stddev_samp({{ name }}) over () as z_{{ name }}
+    (variables.{{ name }} - spread.mean_{{ name }}) / spread.sd_{{ name }} as z_{{ name }}
     {{- "," if not loop.last }}
     {%- endfor %}
 from variables
+cross join spread

@@ -16,5 +16,6 @@ select
     lsoa_code,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('ae_istv', 'ae_istv') }}

@@ -10,5 +10,6 @@ select
     conveyed_flag as is_conveyed,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('ambulance', 'ambulance') }}

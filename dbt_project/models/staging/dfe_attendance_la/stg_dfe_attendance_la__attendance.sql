@@ -45,5 +45,6 @@ select
     , false) as suppressed,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('dfe_attendance', 'dfe_attendance_la') }}

@@ -26,5 +26,6 @@ select
 {%- endfor %}{% endfor %}
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('dfe_exclusions', 'dfe_exclusions_la') }}

@@ -11,5 +11,6 @@ select
     admissions,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('hospital_admissions', 'hospital_admissions') }}

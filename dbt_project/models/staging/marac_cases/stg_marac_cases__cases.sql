@@ -12,5 +12,6 @@ select
     children_in_household,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('marac_cases', 'marac_cases') }}

@@ -19,5 +19,6 @@ select
     outcome,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('police', 'police_crimes') }}

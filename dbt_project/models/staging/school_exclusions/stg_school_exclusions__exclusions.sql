@@ -14,5 +14,6 @@ select
     pupil_sex,
     _file as source_file,
     _line_number as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    _received_at as received_at
 from {{ source('school_exclusions', 'school_exclusions') }}
