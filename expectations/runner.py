@@ -1,11 +1,17 @@
 """Great Expectations data-quality gate for the pvw warehouse.
 
-Each suite lives as a GX 1.x suite JSON file under ``expectations/suites/`` and names the table
-it guards in its ``meta.table``. A table is read into a pandas DataFrame through a read-only
-DuckDB connection and validated with an ephemeral GX context (pandas data source, dataframe
-asset, whole-dataframe batch definition, ValidationDefinition). GX's SQL data source over
-duckdb-engine does not work (see STACK_NOTES.md), and the tables checked here are small
-aggregates, so the DataFrame route costs nothing.
+Each suite lives as a GX 1.x suite JSON file under ``expectations/suites/`` and says what it
+validates in its ``meta``: either ``meta.table``, a table read whole (small tables only:
+``analytics.indicator_values``, ``marts.dim_partnerships``), or ``meta.query``, one read-only
+SELECT (a string, or a list of lines) whose result is validated: an aggregate over large fact
+tables (``marts.fct_*``: millions of rows), so that DuckDB does the scanning and only the small
+aggregate reaches pandas. Either is read through a read-only DuckDB connection (a query's also
+without file-system access) and validated with an ephemeral GX context (pandas data source,
+dataframe asset, whole-dataframe batch definition, ValidationDefinition). GX's SQL data source
+over duckdb-engine does not work (see STACK_NOTES.md).
+
+An optional ``meta.row_key`` (a list of columns) names what identifies a row; a failure's
+example then says which row it is (``(e.g. 12 at source='police_crimes', month=2024-03-01)``).
 
 GX is imported lazily inside the functions: importing it takes several seconds.
 """
@@ -25,9 +31,10 @@ from typing import Any
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 
-# Precondition reported when the table (or the database file) does not exist: it is not a GX
-# expectation, so it gets its own name.
+# Preconditions, not GX expectations, so they get their own names: the table (or the database
+# file) does not exist; a suite's query does not run (a column it reads is gone, say).
 TABLE_EXISTS = "table_exists"
+QUERY_RUNS = "query_runs"
 
 _MAX_EXAMPLE_CHARS = 160
 
@@ -43,7 +50,7 @@ class ExpectationFailure:
 @dataclass(frozen=True)
 class SuiteResult:
     suite: str
-    table: str
+    table: str  # the table validated, or "query over <the tables the query reads>"
     success: bool
     evaluated: int
     failures: tuple[ExpectationFailure, ...]
@@ -68,6 +75,28 @@ def load_suite(suite_name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def suite_source(suite_name: str, suite_dict: Mapping[str, Any]) -> tuple[str, str]:
+    """What a suite validates: ``("table", name)`` or ``("query", sql)``, from its meta."""
+    meta = suite_dict.get("meta") or {}
+    table, query = meta.get("table"), meta.get("query")
+    if isinstance(query, list):
+        query = "\n".join(str(line) for line in query)
+    if bool(table) == bool(query):
+        raise ValueError(
+            f"suite {suite_name} must name either its table (meta.table) or its query "
+            f"(meta.query), not {'both' if table else 'neither'}"
+        )
+    return ("table", str(table)) if table else ("query", str(query))
+
+
+def validate_suite(db_path: Path, suite_name: str) -> SuiteResult:
+    """Validate the DuckDB file ``db_path`` against suite ``suite_name``: its table or query."""
+    kind, what = suite_source(suite_name, load_suite(suite_name))
+    if kind == "table":
+        return validate_table(db_path, what, suite_name)
+    return validate_query(db_path, what, suite_name)
+
+
 def validate_table(db_path: Path, table: str, suite_name: str) -> SuiteResult:
     """Validate ``table`` in the DuckDB file ``db_path`` against suite ``suite_name``.
 
@@ -86,7 +115,48 @@ def validate_table(db_path: Path, table: str, suite_name: str) -> SuiteResult:
             detail=f"table {table} not found in {db_path}{reason}",
         )
         return SuiteResult(suite_name, table, False, 0, (failure,))
+    return _validate_df(df, table, suite_name, suite_dict)
 
+
+def validate_query(db_path: Path, query: str, suite_name: str) -> SuiteResult:
+    """Validate the result of ``query`` on the DuckDB file ``db_path`` against ``suite_name``.
+
+    ``query`` must be one SELECT statement (ValueError otherwise); it runs on a read-only
+    connection without file-system access, so it can read the database and nothing else. A
+    missing database file, or a query that fails (a table or column it reads is missing), is
+    reported as a failed SuiteResult, not raised.
+    """
+    import duckdb
+
+    db_path = Path(db_path)
+    suite_dict = load_suite(suite_name)
+    _require_one_select(query, suite_name)
+    label = "query over " + (", ".join(_tables_read(query)) or "no table")
+
+    if not db_path.is_file():
+        failure = ExpectationFailure(
+            suite=suite_name,
+            expectation=TABLE_EXISTS,
+            column=None,
+            detail=f"{label}: database {db_path} does not exist",
+        )
+        return SuiteResult(suite_name, label, False, 0, (failure,))
+    try:
+        df = _read_query(db_path, query)
+    except duckdb.Error as exc:
+        missing = isinstance(exc, duckdb.CatalogException)
+        message = " ".join(str(exc).split("\n")[0].split())
+        failure = ExpectationFailure(
+            suite=suite_name,
+            expectation=TABLE_EXISTS if missing else QUERY_RUNS,
+            column=None,
+            detail=f"query could not run on {db_path}: {_clip(message)}",
+        )
+        return SuiteResult(suite_name, label, False, 0, (failure,))
+    return _validate_df(df, label, suite_name, suite_dict)
+
+
+def _validate_df(df, table: str, suite_name: str, suite_dict: Mapping[str, Any]) -> SuiteResult:
     gx_result, position = _run_gx(df, suite_name, suite_dict)
     failed = [r for r in gx_result.results if not r.success]
     # GX returns results grouped by metric; report them in the order of the suite file.
@@ -103,15 +173,11 @@ def validate_table(db_path: Path, table: str, suite_name: str) -> SuiteResult:
 
 
 def validate_all(db_path: Path) -> list[SuiteResult]:
-    """Run every suite under ``expectations/suites/`` against the table named in its meta."""
-    results = []
-    for path in sorted(SUITES_DIR.glob("*.json")):
-        suite_dict = json.loads(path.read_text(encoding="utf-8"))
-        table = (suite_dict.get("meta") or {}).get("table")
-        if not table:
-            raise ValueError(f"suite {path} does not name its table in meta.table")
-        results.append(validate_table(db_path, table, path.stem))
-    return results
+    """Run every suite under ``expectations/suites/`` against the table or query in its meta."""
+    paths = sorted(SUITES_DIR.glob("*.json"))
+    for path in paths:  # every suite says what it reads before any is run
+        suite_source(path.stem, json.loads(path.read_text(encoding="utf-8")))
+    return [validate_suite(db_path, path.stem) for path in paths]
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,6 +219,46 @@ def _read_table(db_path: Path, table: str):  # -> pandas.DataFrame | None
             return None
         qualified = ".".join(_quote_ident(p) for p in parts)
         return con.sql(f"select * from {qualified}").df()
+    finally:
+        con.close()
+
+
+def _require_one_select(query: str, suite_name: str) -> None:
+    import duckdb
+
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise ValueError(f"suite {suite_name}: meta.query does not parse: {exc}") from exc
+    kinds = [s.type for s in statements]
+    if kinds != [duckdb.StatementType.SELECT]:
+        found = ", ".join(k.name for k in kinds) or "nothing"
+        raise ValueError(
+            f"suite {suite_name}: meta.query must be one read-only SELECT statement, found {found}"
+        )
+
+
+def _tables_read(query: str) -> list[str]:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        names = con.get_table_names(query, qualified=True)  # "marts.dim AS d" for an alias
+        return sorted({re.split(r"\s+as\s+", n, flags=re.IGNORECASE)[0] for n in names})
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def _read_query(db_path: Path, query: str):  # -> pandas.DataFrame
+    """The result of ``query``: read-only, and without file-system access (no read_csv,
+    no COPY, no ATTACH), so it sees the database's own tables and nothing else."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    try:
+        return con.sql(query).df()
     finally:
         con.close()
 
@@ -208,7 +314,11 @@ def _run_gx(df, suite_name: str, suite_dict: Mapping[str, Any]):
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite_name}_gate", data=batch_definition, suite=suite)
         )
-        result = validation.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+        result_format: str | dict[str, Any] = "SUMMARY"
+        row_key = list((suite_dict.get("meta") or {}).get("row_key") or [])
+        if row_key:  # each example failure also names its row
+            result_format = {"result_format": "SUMMARY", "unexpected_index_column_names": row_key}
+        result = validation.run(batch_parameters={"dataframe": df}, result_format=result_format)
         position = {e.id: i for i, e in enumerate(suite.expectations)}
         return result, position
 
@@ -260,6 +370,7 @@ def _detail(kind: str, kwargs: dict, result: dict, column: str | None) -> str:
     total = result.get("element_count")
     examples = list(result.get("partial_unexpected_list") or [])
     rows = f"{n} of {total} rows" if n is not None and total is not None else "some rows"
+    at = _row_key(result, kwargs)
 
     if kind == "expect_table_columns_to_match_set":
         mismatched = (result.get("details") or {}).get("mismatched") or {}
@@ -276,17 +387,26 @@ def _detail(kind: str, kwargs: dict, result: dict, column: str | None) -> str:
         return f"table: {result.get('observed_value')} rows, expected {_range(kwargs)}"
 
     if kind == "expect_column_values_to_not_be_null":
-        return f"{subject}: {rows} are null"
+        return f"{subject}: {rows} are null" + (f" (e.g.{at})" if at else "")
+
+    if kind == "expect_column_values_to_be_null":
+        return f"{subject}: {rows} are not null{_eg(examples, at)}"
+
+    if kind == "expect_column_values_to_be_unique":
+        return f"{subject}: {rows} share a duplicated value{_eg(examples, at)}"
+
+    if kind == "expect_column_sum_to_be_between":
+        return f"{subject}: sum {_fmt(result.get('observed_value'))}, expected {_range(kwargs)}"
 
     if kind == "expect_column_values_to_be_between":
-        return f"{subject}: {rows} {_between_phrase(kwargs, examples)}{_eg(examples)}"
+        return f"{subject}: {rows} {_between_phrase(kwargs, examples)}{_eg(examples, at)}"
 
     if kind == "expect_column_values_to_match_regex":
-        return f"{subject}: {rows} do not match {kwargs.get('regex')}{_eg(examples)}"
+        return f"{subject}: {rows} do not match {kwargs.get('regex')}{_eg(examples, at)}"
 
     if kind == "expect_column_values_to_be_in_set":
         allowed = ", ".join(_fmt(v) for v in kwargs.get("value_set") or [])
-        return f"{subject}: {rows} not in ({allowed}){_eg(examples)}"
+        return f"{subject}: {rows} not in ({allowed}){_eg(examples, at)}"
 
     if kind in ("expect_compound_columns_to_be_unique", "expect_multicolumn_values_to_be_unique"):
         example = ""
@@ -300,12 +420,12 @@ def _detail(kind: str, kwargs: dict, result: dict, column: str | None) -> str:
         op = "<" if kwargs.get("or_equal") else "<="
         example = ""
         if examples and isinstance(examples[0], Sequence) and len(examples[0]) == 2:
-            example = f" (e.g. {_fmt(examples[0][0])} {op} {_fmt(examples[0][1])})"
+            example = f" (e.g. {_fmt(examples[0][0])} {op} {_fmt(examples[0][1])}{at})"
         return f"{subject}: {rows} with {a} {op} {b}{example}"
 
     # Generic fallbacks for expectations added to a suite later.
     if n is not None:
-        return f"{subject}: {rows} failed {kind}{_eg(examples)}"
+        return f"{subject}: {rows} failed {kind}{_eg(examples, at)}"
     if "observed_value" in result:
         return f"{subject}: observed {_fmt(result['observed_value'])}, failed {kind}"
     return f"{subject}: failed {kind}"
@@ -351,8 +471,21 @@ def _between_phrase(kwargs: Mapping[str, Any], examples: list) -> str:
     return f"outside {_bound(lo)}..{_bound(hi)}"
 
 
-def _eg(examples: list) -> str:
-    return f" (e.g. {_clip(_fmt(examples[0]))})" if examples else ""
+def _eg(examples: list, at: str = "") -> str:
+    return f" (e.g. {_clip(_fmt(examples[0]))}{at})" if examples else ""
+
+
+def _row_key(result: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str:
+    """The first failing row's key (suite meta.row_key) as " at source='ae_istv', month=…",
+    leaving out the columns the expectation itself reads; "" without a key."""
+    rows = result.get("partial_unexpected_index_list") or []
+    if not rows or not isinstance(rows[0], Mapping):
+        return ""
+    names = result.get("unexpected_index_column_names") or list(rows[0])
+    checked = {kwargs.get(k) for k in ("column", "column_A", "column_B")}
+    checked.update(kwargs.get("column_list") or [])
+    shown = [f"{k}={_fmt(rows[0].get(k))}" for k in names if k not in checked and k in rows[0]]
+    return " at " + _clip(", ".join(shown)) if shown else ""
 
 
 def _clip(text: str) -> str:

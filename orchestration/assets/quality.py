@@ -14,26 +14,51 @@ import duckdb
 from orchestration.resources import Warehouse
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["analytics", "indicator_values"]),
-    name="great_expectations_indicator_values",
-    blocking=True,
-    description="Great Expectations suite expectations/suites/indicator_values.json; "
-    "publishing waits until it passes.",
-)
-def indicator_values_expectations(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from expectations.runner import validate_table
+def _expectations_check(
+    suite: str, asset: list[str], reads: tuple[list[str], ...] = ()
+) -> dg.AssetChecksDefinition:
+    """Blocking check ``great_expectations_<suite>`` on ``asset``: the suite
+    expectations/suites/<suite>.json on the build database, its table or its query (``reads``:
+    the other assets the query reads)."""
 
-    result = validate_table(warehouse.path, "analytics.indicator_values", "indicator_values")
-    return dg.AssetCheckResult(
-        passed=result.success,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(f.detail for f in result.failures) or "all expectations met",
-        metadata={
-            "expectations_evaluated": result.evaluated,
-            "failures": [f"{f.expectation} ({f.column}): {f.detail}" for f in result.failures],
-        },
+    @dg.asset_check(
+        asset=dg.AssetKey(asset),
+        name=f"great_expectations_{suite}",
+        blocking=True,
+        additional_deps=[dg.AssetKey(key) for key in reads],
+        description=f"Great Expectations suite expectations/suites/{suite}.json; "
+        "publishing waits until it passes.",
     )
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        from expectations.runner import validate_suite
+
+        result = validate_suite(warehouse.path, suite)
+        return dg.AssetCheckResult(
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="; ".join(f.detail for f in result.failures) or "all expectations met",
+            metadata={
+                "expectations_evaluated": result.evaluated,
+                "failures": [f"{f.expectation} ({f.column}): {f.detail}" for f in result.failures],
+            },
+        )
+
+    return check
+
+
+indicator_values_expectations = _expectations_check(
+    "indicator_values", ["analytics", "indicator_values"])
+dim_partnerships_expectations = _expectations_check(
+    "dim_partnerships", ["marts", "dim_partnerships"])
+# One suite over an aggregate of the monthly facts (no fact table is read into pandas): shown
+# on the police fact, with the other facts, the dimension and the load log as its inputs.
+marts_monthly_volumes_expectations = _expectations_check(
+    "marts_monthly_volumes", ["marts", "fct_police_crimes"],
+    reads=(["marts", "fct_policeuk_crimes"], ["marts", "fct_ae_assault_attendances"],
+           ["marts", "fct_ambulance_assaults"], ["marts", "fct_marac_cases"],
+           ["marts", "fct_probation_caseload"], ["marts", "dim_partnerships"],
+           ["ops", "load_log"]),
+)
 
 
 VOLUMES = dg.AssetKey(["analytics", "data_sharing_volumes"])
@@ -92,4 +117,6 @@ def volume_other_extracts(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _volume_result(_volume_drops(warehouse, police=False), dg.AssetCheckSeverity.WARN)
 
 
-quality_checks = [indicator_values_expectations, volume_police_extracts, volume_other_extracts]
+quality_checks = [indicator_values_expectations, dim_partnerships_expectations,
+                  marts_monthly_volumes_expectations, volume_police_extracts,
+                  volume_other_extracts]

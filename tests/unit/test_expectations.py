@@ -666,3 +666,572 @@ def test_catalogue_methods_polarities_and_multipliers_are_accepted() -> None:
         if kw.get("row_condition") == f"multiplier == {kw['max_value']}"
     }
     assert {int(row["multiplier"]) for row in catalogue} - {1} <= ceilings
+
+
+# --------------------------------------------------------------------------------------------
+# Every suite says what it reads, and is a blocking check in the pipeline
+# --------------------------------------------------------------------------------------------
+
+
+def _all_suites() -> dict[str, dict]:
+    return {
+        path.stem: json.loads(path.read_text()) for path in sorted(runner.SUITES_DIR.glob("*.json"))
+    }
+
+
+def test_every_suite_names_a_table_or_a_query() -> None:
+    suites = _all_suites()
+    assert {"indicator_values", "dim_partnerships", "marts_monthly_volumes"} <= set(suites)
+    for name, suite in suites.items():
+        assert suite["name"] == name
+        kind, what = runner.suite_source(name, suite)  # exactly one of meta.table, meta.query
+        assert ("table" in suite["meta"]) == (kind == "table"), name
+        assert ("query" in suite["meta"]) == (kind == "query"), name
+        assert what.strip(), name
+        assert suite["notes"].strip() and suite["meta"]["description"].strip(), name
+        for expectation in suite["expectations"]:
+            assert expectation["meta"]["notes"].strip(), (name, expectation["type"])
+
+
+@pytest.mark.parametrize("meta", [{}, {"table": "marts.x", "query": "select 1"}])
+def test_a_suite_with_neither_or_both_is_refused(meta: dict) -> None:
+    with pytest.raises(ValueError, match="meta.table.*meta.query"):
+        runner.suite_source("broken", {"meta": meta})
+
+
+def test_every_suite_is_a_blocking_check_on_its_asset() -> None:
+    from orchestration.assets.quality import quality_checks
+
+    specs = {spec.name: spec for check in quality_checks for spec in check.check_specs}
+    on = {
+        "indicator_values": "analytics/indicator_values",
+        "dim_partnerships": "marts/dim_partnerships",
+        "marts_monthly_volumes": "marts/fct_police_crimes",
+    }
+    assert set(on) == set(_all_suites())
+    for suite, asset in on.items():
+        spec = specs[f"great_expectations_{suite}"]
+        assert spec.blocking is True
+        assert spec.asset_key.to_user_string() == asset
+    # the aggregate's other inputs are the check's dependencies
+    deps = {d.asset_key.to_user_string() for d in specs[
+        "great_expectations_marts_monthly_volumes"].additional_deps}
+    assert {t.replace(".", "/") for t in _tables_read(MONTHLY)} == deps | {
+        "marts/fct_police_crimes"}
+    assert specs["volume_police_extracts"].blocking is True  # the volume checks stay
+
+
+# --------------------------------------------------------------------------------------------
+# The marts: marts.dim_partnerships (a table) and the monthly facts (a query's aggregate)
+# --------------------------------------------------------------------------------------------
+
+DIM, DIM_TABLE = "dim_partnerships", "marts.dim_partnerships"
+MONTHLY = "marts_monthly_volumes"
+DIM_COLUMNS = (
+    "partnership_code VARCHAR, partnership_name VARCHAR, force_code VARCHAR, "
+    "force_name VARCHAR, region_code VARCHAR, region_name VARCHAR, local_authorities BIGINT, "
+    "lsoas BIGINT, population BIGINT, population_is_apportioned BOOLEAN"
+)
+PLACED = ("E22000150", "E22000151", "E22000152")  # the partnerships with records
+MONTHS = ("2023-01-01", "2023-02-01", "2023-03-01")  # the months loaded
+
+
+def _dim_rows() -> list[dict]:
+    """260 partnerships: 239 English, 21 Welsh (no region), 249 of 238,000 residents and 11
+    small ones of 10,000: 59.37 million in all, as England and Wales hold."""
+    rows = []
+    codes = [f"E22{n:06d}" for n in range(1, 240)] + [f"W14{n:06d}" for n in range(1, 22)]
+    for i, code in enumerate(codes):
+        english = code.startswith("E22")
+        region = None if not english else f"E1200000{i % 9 + 1}"
+        rows.append(dict(
+            partnership_code=code, partnership_name=f"Partnership {i + 1}",
+            force_code=f"E23{i % 43:06d}", force_name=f"Force {i % 43}",
+            region_code=region, region_name=region and f"Region {region[-1]}",
+            local_authorities=1, lsoas=100 if english else 0,
+            population=10_000 if i >= 249 else 238_000, population_is_apportioned=False,
+        ))
+    return rows
+
+
+def _marts_db(path: Path, dim_rows: list[dict] | None = None) -> Path:
+    """A DuckDB file with marts.dim_partnerships, the six monthly facts (the columns the query
+    reads) and ops.load_log: records for three partnerships over three months, each source
+    the way it looks in the demo (a share of A&E attendances without a location, counted in
+    the department's partnership; 10% of ambulance incidents not geocoded)."""
+    dim_rows = _dim_rows() if dim_rows is None else dim_rows
+    names = [c.split()[0] for c in DIM_COLUMNS.split(", ")]
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema marts; create schema ops")
+        con.execute(f"create table {DIM_TABLE} ({DIM_COLUMNS})")
+        con.executemany(
+            f"insert into {DIM_TABLE} values ({', '.join('?' for _ in names)})",
+            [[r[n] for n in names] for r in dim_rows],
+        )
+        # every partnership (code, and p its number) and month
+        grid = (
+            f"(select unnest({list(PLACED)}) as code, unnest(range(1, {len(PLACED) + 1})) as p)"
+            f" as partnerships, (select unnest({list(MONTHS)})::date as month) as months"
+        )
+        con.execute(
+            "create table marts.fct_police_crimes as select 'C/' || code || '/' || month || "
+            "'/' || i as crime_reference, code as partnership_code, "
+            f"month + (i % 28)::int as recorded_date, month as recorded_month from {grid}, "
+            "range(30) r(i)"
+        )
+        con.execute(
+            "create table marts.fct_policeuk_crimes as select 'U' || p || month || i "
+            f"as crime_id, code as partnership_code, month from {grid}, range(25) r(i)"
+        )
+        con.execute(
+            "create table marts.fct_ae_assault_attendances as select 'S' || p as site_code, "
+            "month || '-' || i as attendance_id, case when i % 5 < 2 then null else code end "
+            "as partnership_code, code as site_partnership_code, code as "
+            "counted_partnership_code, i % 5 >= 2 as has_usable_location, "
+            "month + to_hours(i) as arrival_at, month as arrival_month "
+            f"from {grid}, range(20) r(i)"
+        )
+        con.execute(
+            "create table marts.fct_ambulance_assaults as select month || '-' || p || '-' || i "
+            "as incident_id, case when i < 2 then null else code end as partnership_code, "
+            f"month + to_hours(i) as call_at, month as call_month from {grid}, range(20) r(i)"
+        )
+        con.execute(
+            "create table marts.fct_marac_cases as select 'M' || p || month || i as case_id, "
+            "code as partnership_code, month + 7 as conference_date, month as conference_month "
+            f"from {grid}, range(5) r(i)"
+        )
+        con.execute(
+            "create table marts.fct_probation_caseload as select 'P' || i as person_id, "
+            f"code as partnership_code, month as snapshot_month from {grid}, range(40) r(i)"
+        )
+        con.execute("create table ops.load_log (file VARCHAR, source VARCHAR, status VARCHAR)")
+        for source, name in [
+            ("police_crimes", "E23000003_{m}.csv"),
+            ("policeuk_street", "{m}-lancashire-street.csv"),
+            ("ae_istv", "Z0150_{m}.csv"),
+            ("ambulance", "E23000003_{m}.csv"),
+            ("marac_cases", "E22000150_{m}.csv"),
+            ("probation_caseload", "caseload_{m}.csv"),
+        ]:
+            for month in MONTHS:
+                file = f"/home/landing/{source}/{name.format(m=month[:7])}"
+                con.execute("insert into ops.load_log values (?, ?, 'loaded')", [file, source])
+        # a later file that was rejected does not count as loaded
+        con.execute(
+            "insert into ops.load_log values "
+            "('/home/landing/police_crimes/E23000003_2023-06.csv', 'police_crimes', 'rejected')"
+        )
+    finally:
+        con.close()
+    return path
+
+
+def _monthly_query() -> str:
+    return runner.suite_source(MONTHLY, runner.load_suite(MONTHLY))[1]
+
+
+def _aggregate(db: Path):  # -> pandas.DataFrame: what the monthly suite validates
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(_monthly_query()).df()
+    finally:
+        con.close()
+
+
+def _tables_read(suite: str) -> set[str]:
+    return set(runner._tables_read(_monthly_query())) if suite == MONTHLY else set()
+
+
+@pytest.fixture(scope="module")
+def marts_results(tmp_path_factory) -> dict[str, SuiteResult]:
+    db = _marts_db(tmp_path_factory.mktemp("marts") / "good.duckdb")
+    return {suite: runner.validate_suite(db, suite) for suite in (DIM, MONTHLY)}
+
+
+def test_good_marts_fixture_is_what_the_suites_expect(tmp_path: Path) -> None:
+    dim = _dim_rows()
+    assert len(dim) == 260 and sum(r["population"] for r in dim) == 59_372_000
+    agg = _aggregate(_marts_db(tmp_path / "good.duckdb"))
+    assert len(agg) == 57  # 6 sources x 3 partnerships x 3 months, + ambulance's unplaced
+    assert set(agg.source) == {
+        "police_crimes", "policeuk_street", "ae_istv", "ambulance", "marac_cases",
+        "probation_caseload",
+    }
+    share = agg.groupby("source").source_month_placed_share.min()
+    assert share["ambulance"] == pytest.approx(0.9) and share["ae_istv"] == 1.0
+    assert (agg.latest_extract_month == "2023-03-01").all()  # not the rejected June file
+    assert agg.records.sum() == 9 * (30 + 25 + 20 + 20 + 5 + 40)
+
+
+@pytest.mark.parametrize("suite", [DIM, MONTHLY])
+def test_good_marts_pass(marts_results: dict[str, SuiteResult], suite: str) -> None:
+    result = marts_results[suite]
+    assert result.failures == ()
+    assert result.success is True
+    assert result.evaluated == len(runner.load_suite(suite)["expectations"])
+
+
+def test_the_monthly_suite_reads_the_facts_not_pandas(marts_results) -> None:
+    result = marts_results[MONTHLY]
+    assert result.table == (
+        "query over marts.dim_partnerships, marts.fct_ae_assault_attendances, "
+        "marts.fct_ambulance_assaults, marts.fct_marac_cases, marts.fct_police_crimes, "
+        "marts.fct_policeuk_crimes, marts.fct_probation_caseload, ops.load_log"
+    )
+    assert marts_results[DIM].table == DIM_TABLE
+
+
+# dim_partnerships: each defect breaks exactly one expectation -------------------------------
+
+
+def _dim(rows: list[dict], code: str) -> dict:
+    (row,) = [r for r in rows if r["partnership_code"] == code]
+    return row
+
+
+def _lookup_cut_short(rows: list[dict]) -> None:
+    del rows[249:]  # the small partnerships: the population total barely moves
+
+
+def _null_code(rows: list[dict]) -> None:
+    _dim(rows, "E22000010")["partnership_code"] = None
+
+
+def _duplicate_code(rows: list[dict]) -> None:
+    _dim(rows, "E22000011")["partnership_code"] = "E22000012"
+
+
+def _district_code(rows: list[dict]) -> None:
+    _dim(rows, "E22000013")["partnership_code"] = "E07000117"
+
+
+def _null_name(rows: list[dict]) -> None:
+    _dim(rows, "E22000014")["partnership_name"] = None
+
+
+def _duplicate_name(rows: list[dict]) -> None:
+    _dim(rows, "E22000015")["partnership_name"] = "Partnership 16"
+
+
+def _null_population(rows: list[dict]) -> None:
+    _dim(rows, "E22000017")["population"] = None
+
+
+def _zero_population(rows: list[dict]) -> None:
+    _dim(rows, "E22000018")["population"] = 0
+
+
+def _district_counted_twice(rows: list[dict]) -> None:
+    _dim(rows, "E22000019")["population"] += 1_000_000  # a split district given whole
+
+
+def _english_partnership_without_region(rows: list[dict]) -> None:
+    _dim(rows, "E22000020").update(region_code=None, region_name=None)
+
+
+def _region_name_as_code(rows: list[dict]) -> None:
+    _dim(rows, "E22000021")["region_code"] = "North West"
+
+
+DIM_ROWS = 260
+REGION_ROWS = 239  # the English partnerships
+
+# defect, expectation, column, detail (whole, or its start when it ends with "…")
+DIM_DEFECTS = [
+    (_lookup_cut_short, "expect_table_row_count_to_be_between", None,
+     "table: 249 rows, expected at least 250"),
+    (_null_code, "expect_column_values_to_not_be_null", "partnership_code",
+     f"partnership_code: 1 of {DIM_ROWS} rows are null"),
+    (_duplicate_code, "expect_column_values_to_be_unique", "partnership_code",
+     f"partnership_code: 2 of {DIM_ROWS} rows share a duplicated value (e.g. 'E22000012')"),
+    (_district_code, "expect_column_values_to_match_regex", "partnership_code",
+     f"partnership_code: 1 of {DIM_ROWS} rows do not match ^(?:E22|W14)[0-9]{{6}}$ "
+     "(e.g. 'E07000117')"),
+    (_null_name, "expect_column_values_to_not_be_null", "partnership_name",
+     f"partnership_name: 1 of {DIM_ROWS} rows are null (e.g. at partnership_code='E22000014')"),
+    (_duplicate_name, "expect_column_values_to_be_unique", "partnership_name",
+     f"partnership_name: 2 of {DIM_ROWS} rows share a duplicated value "
+     "(e.g. 'Partnership 16' at partnership_code='E22000015')"),
+    (_null_population, "expect_column_values_to_not_be_null", "population",
+     f"population: 1 of {DIM_ROWS} rows are null (e.g. at partnership_code='E22000017')"),
+    (_zero_population, "expect_column_values_to_be_between", "population",
+     f"population: 1 of {DIM_ROWS} rows at or below 0 (e.g. 0 at partnership_code='E22000018')"),
+    (_district_counted_twice, "expect_column_sum_to_be_between", "population",
+     "population: sum 60372000, expected between 59000000 and 60000000"),
+    (_english_partnership_without_region, "expect_column_values_to_not_be_null", "region_code",
+     f"region_code: 1 of {REGION_ROWS} rows are null (e.g. at partnership_code='E22000020')"),
+    (_region_name_as_code, "expect_column_values_to_match_regex", "region_code",
+     f"region_code: 1 of {DIM_ROWS} rows do not match ^E12[0-9]{{6}}$ "
+     "(e.g. 'North West' at partnership_code='E22000021')"),
+]
+
+
+@pytest.mark.parametrize(
+    ("defect", "expectation", "column", "detail"),
+    DIM_DEFECTS,
+    ids=[d[0].__name__.lstrip("_") for d in DIM_DEFECTS],
+)
+def test_dim_defect_fails_one_expectation(
+    tmp_path: Path, marts_results, defect, expectation, column, detail
+) -> None:
+    rows = _dim_rows()
+    defect(rows)
+    result = validate_table(_marts_db(tmp_path / "bad.duckdb", rows), DIM_TABLE, DIM)
+    assert result.success is False
+    assert [(f.suite, f.expectation, f.column) for f in result.failures] == [
+        (DIM, expectation, column)
+    ], result.failures
+    assert result.failures[0].detail == detail
+
+
+def test_every_dim_expectation_has_a_defect() -> None:
+    kinds = [(e["type"], e["kwargs"].get("column")) for e in runner.load_suite(DIM)["expectations"]]
+    assert sorted(kinds, key=str) == sorted(((e, c) for _, e, c, _ in DIM_DEFECTS), key=str)
+
+
+def test_welsh_partnerships_need_no_region(marts_results) -> None:
+    rows = _dim_rows()
+    assert not [r for r in rows if r["region_code"] is None and r["partnership_code"] < "W"]
+    assert marts_results[DIM].success  # the 21 Welsh rows have no English region
+
+
+# marts_monthly_volumes: each defect breaks exactly one expectation --------------------------
+
+
+def _no_records(con) -> None:
+    for table in ("police_crimes", "policeuk_crimes", "ae_assault_attendances",
+                  "ambulance_assaults", "marac_cases", "probation_caseload"):
+        con.execute(f"delete from marts.fct_{table}")
+
+
+def _unknown_partnership(con) -> None:
+    con.execute(
+        "update marts.fct_police_crimes set partnership_code = 'E22999999' "
+        "where crime_reference = 'C/E22000151/2023-02-01/3'"
+    )
+
+
+def _ae_department_unknown(con) -> None:
+    # no usable location, and the department's partnership is not one we know
+    con.execute(
+        "update marts.fct_ae_assault_attendances set counted_partnership_code = 'E38000227' "
+        "where partnership_code is null and arrival_month = '2023-03-01' and site_code = 'S1'"
+    )
+
+
+def _month_missing(con) -> None:
+    con.execute(
+        "insert into marts.fct_ambulance_assaults values ('x', 'E22000150', null, null)"
+    )
+
+
+def _month_before_2000(con) -> None:
+    con.execute(
+        "insert into marts.fct_marac_cases values "
+        "('M/1900', 'E22000152', '1900-01-05', '1900-01-01')"
+    )
+
+
+def _month_after_latest_extract(con) -> None:
+    con.execute(
+        "insert into marts.fct_police_crimes values "
+        "('C/future', 'E22000150', '2023-05-10', '2023-05-01')"
+    )
+
+
+def _month_not_of_its_date(con) -> None:
+    con.execute(
+        "update marts.fct_ae_assault_attendances set arrival_at = '2023-02-28 23:30' "
+        "where attendance_id = '2023-03-01-4' and site_code = 'S2'"
+    )
+
+
+def _ambulance_month_not_geocoded(con) -> None:
+    con.execute(
+        "update marts.fct_ambulance_assaults set partnership_code = null "
+        "where call_month = '2023-02-01' and partnership_code in ('E22000150', 'E22000151')"
+    )
+
+
+# defect, expectation, column, bad rows, detail after "<column>: <bad> of <checked> rows"
+MONTHLY_DEFECTS = [
+    (_no_records, "expect_table_row_count_to_be_between", None, 0, None),
+    (_unknown_partnership, "expect_column_values_to_be_null", "unknown_partnership_code", 1,
+     " are not null (e.g. 'E22999999' at source='police_crimes', "
+     "partnership_code='E22999999', month=2023-02-01)"),
+    (_month_missing, "expect_column_values_to_not_be_null", "month", 1,
+     " are null (e.g. at source='ambulance', partnership_code='E22000150')"),
+    (_month_before_2000, "expect_column_values_to_be_between", "month", 1,
+     " below 2000-01-01 (e.g. 1900-01-01 at source='marac_cases', "
+     "partnership_code='E22000152')"),
+    (_month_after_latest_extract, "expect_column_pair_values_a_to_be_greater_than_b",
+     "latest_extract_month, month", 1,
+     " with latest_extract_month < month (e.g. 2023-03-01 < 2023-05-01 at "
+     "source='police_crimes', partnership_code='E22000150')"),
+    (_month_not_of_its_date, "expect_column_values_to_be_between",
+     "records_dated_outside_month", 1,
+     " above 0 (e.g. 1 at source='ae_istv', partnership_code='E22000151', month=2023-03-01)"),
+    (_ambulance_month_not_geocoded, "expect_column_values_to_be_between",
+     "source_month_placed_share", 2,
+     " below 0.8 (e.g. 0.3 at source='ambulance', partnership_code='E22000152', "
+     "month=2023-02-01)"),
+]
+
+
+def _checked_rows(db: Path, expectation: dict) -> int:
+    agg = _aggregate(db)
+    condition = expectation["kwargs"].get("row_condition")
+    return len(agg.query(condition) if condition else agg)
+
+
+@pytest.mark.parametrize(
+    ("defect", "expectation", "column", "bad_rows", "detail"),
+    MONTHLY_DEFECTS,
+    ids=[d[0].__name__.lstrip("_") for d in MONTHLY_DEFECTS],
+)
+def test_monthly_defect_fails_one_expectation(
+    tmp_path: Path, marts_results, defect, expectation, column, bad_rows, detail
+) -> None:
+    db = _marts_db(tmp_path / "bad.duckdb")
+    con = duckdb.connect(str(db))
+    defect(con)
+    con.close()
+    result = runner.validate_suite(db, MONTHLY)
+
+    assert result.success is False
+    assert result.evaluated == len(runner.load_suite(MONTHLY)["expectations"])
+    assert [(f.suite, f.expectation, f.column) for f in result.failures] == [
+        (MONTHLY, expectation, column)
+    ], result.failures
+    (failure,) = result.failures
+    if column is None:
+        assert failure.detail == "table: 0 rows, expected at least 1"
+        return
+    (checked,) = [
+        e for e in runner.load_suite(MONTHLY)["expectations"]
+        if e["type"] == expectation and _column_label(e["kwargs"]) == column
+    ]
+    rows = f"{column}: {bad_rows} of {_checked_rows(db, checked)} rows"
+    assert failure.detail == rows + detail
+
+
+def _column_label(kwargs: dict) -> str | None:
+    return runner._column_label(kwargs)
+
+
+def test_ae_counted_in_an_unknown_department_partnership_fails(
+    tmp_path: Path, marts_results
+) -> None:
+    # no dbt test covers the A&E fact's counted partnership: this suite does
+    db = _marts_db(tmp_path / "bad.duckdb")
+    con = duckdb.connect(str(db))
+    _ae_department_unknown(con)
+    con.close()
+    result = runner.validate_suite(db, MONTHLY)
+    assert [f.column for f in result.failures] == ["unknown_partnership_code"]
+    assert "(e.g. 'E38000227' at source='ae_istv'" in result.failures[0].detail
+
+
+def test_negative_record_counts_fail(tmp_path: Path, marts_results) -> None:
+    # count(*) cannot go below 1; the expectation guards the query itself, so break the query
+    db = _marts_db(tmp_path / "good.duckdb")
+    query = f"select * replace (0 - records as records) from ({_monthly_query()})"
+    result = runner.validate_query(db, query, MONTHLY)
+    assert [f.column for f in result.failures] == ["records"]
+    assert result.failures[0].detail == (
+        "records: 57 of 57 rows below 1 (e.g. -20 at source='ae_istv', "
+        "partnership_code='E22000150', month=2023-01-01)"
+    )
+
+
+def test_every_monthly_expectation_has_a_defect() -> None:
+    kinds = sorted(
+        (e["type"], _column_label(e["kwargs"]))
+        for e in runner.load_suite(MONTHLY)["expectations"]
+    )
+    tested = [(e, c) for _, e, c, _, _ in MONTHLY_DEFECTS]
+    tested.append(("expect_column_values_to_be_between", "records"))
+    assert kinds == sorted(tested, key=lambda k: (k[0], k[1] or ""))
+
+
+# The query path is read-only ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "create table marts.x as select 1",
+        "delete from marts.fct_police_crimes",
+        "copy marts.fct_police_crimes to 'out.csv'",
+        "select 1; drop table marts.fct_police_crimes",
+        "attach 'other.duckdb' as other",
+        "pragma enable_profiling",
+    ],
+)
+def test_a_query_that_is_not_one_select_is_refused(tmp_path: Path, query: str) -> None:
+    db = _marts_db(tmp_path / "good.duckdb")
+    with pytest.raises(ValueError, match="must be one read-only SELECT statement"):
+        runner.validate_query(db, query, MONTHLY)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from marts.fct_police_crimes").fetchall() == [(270,)]
+    con.close()
+
+
+def test_the_query_path_reads_the_database_and_nothing_else(
+    tmp_path: Path, marts_results
+) -> None:
+    db = _marts_db(tmp_path / "good.duckdb")
+    before = db.read_bytes()
+    assert runner.validate_suite(db, MONTHLY).success
+    assert db.read_bytes() == before  # nothing written, not even a checkpoint
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.duckdb"]  # no WAL, no temp
+    # a SELECT cannot reach the file system either: no read_csv of landing files
+    outside = tmp_path / "landing.csv"
+    outside.write_text("a\n1\n")
+    result = runner.validate_query(db, f"select * from read_csv('{outside}')", MONTHLY)
+    assert [f.expectation for f in result.failures] == [runner.QUERY_RUNS]
+    assert "file system operations are disabled" in result.failures[0].detail
+    assert "\n" not in result.failures[0].detail
+
+
+def test_a_missing_fact_table_is_a_failure_not_an_exception(
+    tmp_path: Path, marts_results
+) -> None:
+    db = _marts_db(tmp_path / "bad.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("drop table marts.fct_marac_cases")
+    con.close()
+    result = runner.validate_suite(db, MONTHLY)
+    assert result.success is False and result.evaluated == 0
+    (failure,) = result.failures
+    assert failure.expectation == runner.TABLE_EXISTS
+    assert failure.detail.startswith(f"query could not run on {db}: Catalog Error: Table ")
+    assert "fct_marac_cases does not exist" in failure.detail and "\n" not in failure.detail
+
+
+def test_a_fact_column_renamed_is_a_failure(tmp_path: Path, marts_results) -> None:
+    db = _marts_db(tmp_path / "bad.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("alter table marts.fct_ambulance_assaults rename call_month to month_of_call")
+    con.close()
+    result = runner.validate_suite(db, MONTHLY)
+    (failure,) = result.failures
+    assert failure.expectation == runner.QUERY_RUNS
+    assert '"call_month" not found' in failure.detail and "\n" not in failure.detail
+
+
+def test_a_missing_database_is_a_failure_and_stays_missing(tmp_path: Path) -> None:
+    result = runner.validate_suite(tmp_path / "nope.duckdb", MONTHLY)
+    assert result.success is False
+    assert [f.expectation for f in result.failures] == [runner.TABLE_EXISTS]
+    assert result.failures[0].detail.endswith(f"database {tmp_path / 'nope.duckdb'} does not exist")
+    assert not (tmp_path / "nope.duckdb").exists()
+
+
+def test_validate_all_runs_every_suite_on_one_database(tmp_path: Path, marts_results) -> None:
+    db = _marts_db(_make_db(tmp_path / "build.duckdb", _rows()))  # indicators and marts
+    results = validate_all(db)
+    assert [r.suite for r in results] == sorted(_all_suites())
+    assert all(r.success for r in results), [r.failures for r in results]
