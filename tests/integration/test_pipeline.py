@@ -111,8 +111,11 @@ def test_definitions_load_with_the_expected_asset_graph(published_home: Path) ->
 
 def test_the_run_materialised_every_asset_and_is_recorded(published_home: Path) -> None:
     instance = dg.DagsterInstance.from_config(str(published_home / "dagster"))
+    # the fixture's run, and the rebuild that tests/browser/test_refresh_under_load.py may
+    # have run since (newest first): every one a successful pvw_build
     runs = instance.get_runs()
-    assert [(r.job_name, r.status) for r in runs] == [("pvw_build", dg.DagsterRunStatus.SUCCESS)]
+    assert 1 <= len(runs) <= 2, runs
+    assert {(r.job_name, r.status) for r in runs} == {("pvw_build", dg.DagsterRunStatus.SUCCESS)}
     for key in EXPECTED_ASSETS:
         event = instance.get_latest_materialization_event(dg.AssetKey.from_user_string(key))
         assert event is not None and event.run_id == runs[0].run_id, key
