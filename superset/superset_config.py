@@ -90,3 +90,16 @@ LANGUAGES: dict[str, dict[str, str]] = {}
 APP_NAME = "pvw: partnership violence warehouse"
 
 LOG_LEVEL = os.environ.get("PVW_SUPERSET_LOG_LEVEL", "WARNING")
+
+
+def FLASK_APP_MUTATOR(app: object) -> None:  # noqa: N802 - the name Superset reads
+    """Bind SQL Lab's Celery task before gunicorn's threads serve requests.
+
+    Celery creates a task on first use and registers it before binding it to its app; two
+    threads racing there fail one query with "'NoneType' object has no attribute 'push'"
+    (seen once under tests/browser/test_refresh_under_load.py). Each worker process runs this
+    once, single-threaded, at start-up.
+    """
+    from superset.sql_lab import get_sql_results
+
+    assert get_sql_results.request_stack is not None  # evaluating the task binds it
