@@ -108,14 +108,16 @@ def validate_table(db_path: Path, table: str, suite_name: str) -> SuiteResult:
     df = _read_table(db_path, table)
     if df is None:
         reason = "" if db_path.exists() else " (database file does not exist)"
-        failure = ExpectationFailure(
-            suite=suite_name,
-            expectation=TABLE_EXISTS,
-            column=None,
-            detail=f"table {table} not found in {db_path}{reason}",
-        )
-        return SuiteResult(suite_name, table, False, 0, (failure,))
+        return _not_validated(suite_name, table, TABLE_EXISTS,
+                              f"table {table} not found in {db_path}{reason}")
     return _validate_df(df, table, suite_name, suite_dict)
+
+
+def _not_validated(suite_name: str, label: str, expectation: str, detail: str) -> SuiteResult:
+    """A suite that could not be run at all (no database, table or query): one failure."""
+    failure = ExpectationFailure(suite=suite_name, expectation=expectation, column=None,
+                                 detail=detail)
+    return SuiteResult(suite_name, label, False, 0, (failure,))
 
 
 def validate_query(db_path: Path, query: str, suite_name: str) -> SuiteResult:
@@ -134,25 +136,15 @@ def validate_query(db_path: Path, query: str, suite_name: str) -> SuiteResult:
     label = "query over " + (", ".join(_tables_read(query)) or "no table")
 
     if not db_path.is_file():
-        failure = ExpectationFailure(
-            suite=suite_name,
-            expectation=TABLE_EXISTS,
-            column=None,
-            detail=f"{label}: database {db_path} does not exist",
-        )
-        return SuiteResult(suite_name, label, False, 0, (failure,))
+        return _not_validated(suite_name, label, TABLE_EXISTS,
+                              f"{label}: database {db_path} does not exist")
     try:
         df = _read_query(db_path, query)
     except duckdb.Error as exc:
         missing = isinstance(exc, duckdb.CatalogException)
         message = " ".join(str(exc).split("\n")[0].split())
-        failure = ExpectationFailure(
-            suite=suite_name,
-            expectation=TABLE_EXISTS if missing else QUERY_RUNS,
-            column=None,
-            detail=f"query could not run on {db_path}: {_clip(message)}",
-        )
-        return SuiteResult(suite_name, label, False, 0, (failure,))
+        return _not_validated(suite_name, label, TABLE_EXISTS if missing else QUERY_RUNS,
+                              f"query could not run on {db_path}: {_clip(message)}")
     return _validate_df(df, label, suite_name, suite_dict)
 
 

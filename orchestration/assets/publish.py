@@ -14,13 +14,12 @@ from orchestration.resources import Warehouse
 PUBLISHED_MODELS = sorted(pvw_dbt_models.keys, key=lambda k: k.to_user_string())
 
 
-def check_kind(check_name: str, asset: str) -> str:
+def check_kind(check_name: str) -> str:
     if check_name.startswith("great_expectations_"):
         return "great expectations"
     if check_name.startswith("volume_"):
         return "volume"
-    if asset.startswith("ingest/") or check_name in {"no_rejected_files",
-                                                     "quarantine_below_5_percent"}:
+    if check_name in {"no_rejected_files", "quarantine_below_5_percent"}:
         return "ingest"
     return "dbt test"
 
@@ -32,10 +31,11 @@ def check_results(evaluations: Iterable[dg.AssetCheckEvaluation]) -> list[CheckR
         asset = ev.asset_key.to_user_string()
         detail = ev.description or ""
         if not detail and not ev.passed:
-            failures = ev.metadata.get("failures")
+            # a failed dbt test says only how many rows failed it
+            failures = ev.metadata.get("dagster_dbt/failed_row_count")
             detail = f"{failures.value} failing rows" if failures is not None else ""
         results.append(CheckResult(
-            asset=asset, check_name=ev.check_name, check_kind=check_kind(ev.check_name, asset),
+            asset=asset, check_name=ev.check_name, check_kind=check_kind(ev.check_name),
             grade="warning" if ev.severity == dg.AssetCheckSeverity.WARN else "blocking",
             passed=ev.passed, detail=" ".join(detail.split())[:1000],
         ))

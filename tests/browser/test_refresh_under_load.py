@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from orchestration.rebuild import aside_path
 from orchestration.settings import serving_path, warehouse_path
 from orchestration.superset_server import admin_credentials
 from tests import warehouse_snapshot as ws
@@ -178,7 +179,7 @@ def test_a_rebuild_under_load_reproduces_every_figure_and_no_query_fails_or_mixe
     assert len({(v[3], v[4]) for v in load.versions}) == 1, {(v[3], v[4]) for v in load.versions}
 
     # --- nothing lost: rebuilt from the landing files alone, the same figures
-    assert not ws_aside_exists(published_home)
+    assert not aside_path(published_home).exists()
     assert hashlib.sha256(warehouse_path(published_home).read_bytes()).hexdigest() != build_before
     assert ws.landing_hashes(landing) == hashes  # byte-identical, same modification times
     assert ws.load_log(served) == logged
@@ -186,8 +187,3 @@ def test_a_rebuild_under_load_reproduces_every_figure_and_no_query_fails_or_mixe
     changed = ws.differences(before, ws.snapshot(served))
     assert not changed, "the rebuild changed published figures:\n" + "\n".join(changed)
 
-
-def ws_aside_exists(home: Path) -> bool:
-    from orchestration.rebuild import aside_path
-
-    return aside_path(home).exists()

@@ -12,7 +12,6 @@ publishes the same figures.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import resource
@@ -29,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingest.loader import sha256_of
 from tests.conftest import PVW, REPO, run_pvw
 
 pytestmark = pytest.mark.integration
@@ -39,12 +39,11 @@ PUBLISHING_RECORD = re.compile(r"publish|quality_check")
 
 # ---------------------------------------------------------------------------------- helpers
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _bulk_extract_logged(home: Path) -> int:
+    """Rows of ops.load_log for the large extract the fault tests load (0: never recorded)."""
+    with _warehouse(home) as con:
+        return con.execute("SELECT count(*) FROM ops.load_log WHERE file LIKE "
+                           "'%faults_bulk%'").fetchone()[0]
 
 
 def served_figures(home: Path) -> dict[str, object]:
@@ -357,13 +356,13 @@ def test_a_disk_that_fills_during_publish_leaves_serving_as_it_was(
 ) -> None:
     """The copy beside the served file cannot be finished: one line, exit 1, the served
     file untouched; the half-written copy breaks nothing and the next publish succeeds."""
-    before = _sha256(home / "serving.duckdb")
+    before = sha256_of(home / "serving.duckdb")
     limit = (home / "warehouse.duckdb").stat().st_size // 2
     live = Live(home, "publish", preexec_fn=_disk_limit(limit))
     assert live.finish(timeout=300) == 1
     line = _one_line_error(live.stderr)
     assert "File too large" in line, line
-    assert _sha256(home / "serving.duckdb") == before
+    assert sha256_of(home / "serving.duckdb") == before
     assert served_figures(home) == figures
 
     run_pvw(home, "publish")
@@ -380,7 +379,7 @@ def test_a_disk_that_fills_during_a_load_stops_the_run_with_one_line(
     run fails with one line saying the build database could not be written, nothing is
     published, and the extract is neither half-loaded nor recorded as rejected (it is the
     disk's fault, not the agency's)."""
-    before = _sha256(home / "serving.duckdb")
+    before = sha256_of(home / "serving.duckdb")
     raw_rows = _raw_police_rows(home)
     with _warehouse(home) as con:  # the load fills free blocks inside the file first
         _, _, block_size, _, _, free_blocks, *_ = con.execute(
@@ -395,12 +394,10 @@ def test_a_disk_that_fills_during_a_load_stops_the_run_with_one_line(
     assert line.startswith("pvw: error: nothing published: police_crimes: "), line
     assert "faults_bulk_2024-03.csv: the build database could not be written" in line, line
     assert "File too large" in line and "is the disk full?" in line, line
-    assert _sha256(home / "serving.duckdb") == before
+    assert sha256_of(home / "serving.duckdb") == before
     assert served_figures(home) == figures
     assert _raw_police_rows(home) == raw_rows
-    with _warehouse(home) as con:
-        assert con.execute("SELECT count(*) FROM ops.load_log WHERE file LIKE "
-                           "'%faults_bulk%'").fetchone()[0] == 0
+    assert _bulk_extract_logged(home) == 0
 
 
 # ------------------------------------------------------------------------------ killed runs
@@ -411,7 +408,7 @@ def test_a_run_killed_during_a_load_leaves_serving_intact(
     """SIGKILL while DuckDB inserts a large extract's rows into the build database (they
     are written to the file before the transaction commits): nothing of it is kept in the
     build afterwards, and serving is untouched."""
-    before = _sha256(home / "serving.duckdb")
+    before = sha256_of(home / "serving.duckdb")
     raw_rows = _raw_police_rows(home)
     warehouse = home / "warehouse.duckdb"
     bulk = os.path.realpath(bulk_landing / "police_crimes" / "faults_bulk_2024-03.csv")
@@ -430,12 +427,10 @@ def test_a_run_killed_during_a_load_leaves_serving_intact(
     live.kill()
     assert "✔ police_crimes" not in live.stdout
 
-    assert _sha256(home / "serving.duckdb") == before
+    assert sha256_of(home / "serving.duckdb") == before
     assert served_figures(home) == figures
     assert _raw_police_rows(home) == raw_rows
-    with _warehouse(home) as con:
-        assert con.execute("SELECT count(*) FROM ops.load_log WHERE file LIKE "
-                           "'%faults_bulk%'").fetchone()[0] == 0
+    assert _bulk_extract_logged(home) == 0
 
 
 def test_a_run_killed_during_dbt_leaves_serving_intact(
@@ -444,7 +439,7 @@ def test_a_run_killed_during_dbt_leaves_serving_intact(
     """SIGKILL of `pvw run` once dbt has committed rebuilt tables into the build database,
     then of the dbt process it leaves behind: serving is untouched throughout, and nothing
     holds the build database afterwards."""
-    before = _sha256(home / "serving.duckdb")
+    before = sha256_of(home / "serving.duckdb")
     warehouse = os.path.realpath(home / "warehouse.duckdb")
     wal = home / "warehouse.duckdb.wal"
     live = Live(home, "run", "--landing", str(empty_landing))
@@ -463,7 +458,7 @@ def test_a_run_killed_during_dbt_leaves_serving_intact(
 
     live.wait_for(dbt_writing, 600, "dbt to commit rebuilt tables into the build database")
     live.kill()
-    assert _sha256(home / "serving.duckdb") == before
+    assert sha256_of(home / "serving.duckdb") == before
     assert served_figures(home) == figures
 
     # dbt, orphaned, carries on writing the build database (it does not notice its parent is
@@ -474,7 +469,7 @@ def test_a_run_killed_during_dbt_leaves_serving_intact(
     with contextlib.suppress(ProcessLookupError):
         os.killpg(live.pid, signal.SIGKILL)
     _until(lambda: not session_processes(live.pid), 60, "the killed run's processes to exit")
-    assert _sha256(home / "serving.duckdb") == before
+    assert sha256_of(home / "serving.duckdb") == before
     with _warehouse(home) as con:  # opens: no process holds it, its WAL replays
         assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] > 0
 
