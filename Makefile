@@ -8,7 +8,7 @@ export UV_LINK_MODE := copy
 UV := .venv-tools/bin/uv
 PVW := .venv/bin/pvw
 
-.PHONY: demo test install run serve generate publish lint unit integration browser dbt-docs clean chromium
+.PHONY: demo test install run serve generate publish lint unit integration browser dbt-docs clean chromium bench
 
 demo: install ## install, generate, run, publish, serve (Ctrl-C stops)
 	$(PVW) demo
@@ -48,6 +48,9 @@ serve: install
 
 publish: install
 	$(PVW) publish
+
+bench: install ## the benchmark of issue 7 at national scale (docs/bench.md)
+	$(PVW) bench --scale national
 
 unit: .venv/.installed
 	.venv/bin/python -m pytest tests/unit

@@ -392,5 +392,34 @@ def rebuild(landing: Path | None, allow_missing: bool) -> None:
     console.print(f"[green]Published[/green] {serving_path(home)}")
 
 
+@main.command()
+@click.option("--scale", default="demo", show_default=True,
+              help="'demo' (the demo partnerships), 'national' (every partnership) or 'nN' "
+              "(N partnerships drawn with the seed); always the demo's months.")
+@click.option("--partnerships", default=None,
+              help="Instead of --scale: a number N or comma-separated E22 codes.")
+@click.option("--seed", default=20261123, show_default=True, type=int)
+@click.option("--repeats", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Requests per chart for the dashboard latency.")
+@click.option("--dashboards/--no-dashboards", default=True, show_default=True,
+              help="Measure the charts through Superset.")
+@click.option("--refresh/--no-refresh", default=True, show_default=True,
+              help="Measure a monthly refresh on top of the full build.")
+@friendly
+def bench(scale: str, partnerships: str | None, seed: int, repeats: int, dashboards: bool,
+          refresh: bool) -> None:
+    """Benchmark: data set (generated once), plain-DuckDB floor, full build, dashboards,
+    monthly refresh; figures to $PVW_HOME/bench/latest.json (docs/bench.md)."""
+    from orchestration.bench import bench_dir, parse_scale, run_bench
+    from orchestration.bench_report import print_report, write_report
+
+    home = pvw_home()
+    figures = run_bench(home, parse_scale(scale, partnerships, seed), dashboards=dashboards,
+                        refresh=refresh, repeats=repeats, say=console.print)
+    print_report(console, figures)
+    latest, dated = write_report(bench_dir(home), figures)
+    console.print(f"Figures written to {latest} and {dated}")
+
+
 if __name__ == "__main__":
     main()
