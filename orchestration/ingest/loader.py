@@ -2,7 +2,11 @@
 
 Every row read is either loaded or quarantined with its reason; every file is recorded in
 ``ops.load_log`` with its SHA-256, so loading the same file twice changes nothing.
-DuckDB reads and validates each file whole; Python only handles files, never rows.
+DuckDB reads and validates the files whole, many at once: the new files of a source that share
+a header are read by one statement in one transaction (a batch), which gives exactly what
+loading them one by one would, line numbers and quarantine included. Python only handles
+files, never rows. A quote that is never closed (which DuckDB reads as one field running to
+the end of the file, silently) rejects its file whole, so no line goes unaccounted for.
 
 A file still being written is never half-loaded: temporary names (``*.part``, ``*.tmp``,
 dot-files, ``~$`` Office lock files) are not read at all, and a file whose size or
@@ -19,7 +23,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +32,12 @@ import duckdb
 from orchestration.contracts import Contract, Field
 from orchestration.ingest.ops_tables import ensure_ops_tables, ensure_raw_table
 from orchestration.ingest.readers import Readable, RejectedFile, header_of, readable
-from orchestration.ingest.validate import reason_expr, sql_str, typed_expr
+from orchestration.ingest.validate import (
+    ensure_references,
+    reason_expr,
+    sql_str,
+    typed_expr,
+)
 from orchestration.pseudonymise import hmac_sql
 
 VERSION_SUFFIX = re.compile(r"([ _-]?(v\d+|corrected|resend|resent|final)|\s*\(\d+\))+$",
@@ -96,13 +105,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM ops.load_log WHERE source = ? AND sha256 = ? "
-        "AND status IN ('loaded', 'superseded')",
-        [source, sha],
-    ).fetchone()
-    return bool(row and row[0])
+def _loaded_shas(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
+    """The SHA-256 of every file of the source already loaded (or loaded, then superseded)."""
+    return {sha for (sha,) in con.execute(
+        "SELECT DISTINCT sha256 FROM ops.load_log WHERE source = ? "
+        "AND status IN ('loaded', 'superseded')", [source]).fetchall()}
+
+
+def _record_identities(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Give loads logged before ``extract_identity`` was recorded their identity, once."""
+    files = [f for (f,) in con.execute(
+        "SELECT DISTINCT file FROM ops.load_log WHERE source = ? AND extract_identity IS NULL",
+        [source]).fetchall()]
+    if files:
+        con.execute(
+            "UPDATE ops.load_log l SET extract_identity = i.identity "
+            "FROM (SELECT unnest(?) AS file, unnest(?) AS identity) i "
+            "WHERE l.source = ? AND l.file = i.file",
+            [files, [extract_identity(Path(f)) for f in files], source])
 
 
 def is_temporary(path: Path) -> bool:
@@ -139,36 +159,59 @@ def received_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
 
 
-def _log(con: duckdb.DuckDBPyConnection, r: FileResult, at: datetime) -> None:
-    con.execute(
-        "INSERT INTO ops.load_log (file, source, sha256, rows_read, rows_loaded, "
-        "rows_quarantined, status, message, loaded_at, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [r.file, r.source, r.sha256, r.rows_read, r.rows_loaded, r.rows_quarantined, r.status,
-         r.message, at, r.received_at],
-    )
+LOG_COLUMNS = ("file, source, sha256, rows_read, rows_loaded, rows_quarantined, status, "
+               "message, loaded_at, received_at, extract_identity")
+
+
+def _log(con: duckdb.DuckDBPyConnection, results: list[FileResult], at: datetime) -> None:
+    """Record files in ops.load_log, in one statement."""
+    if not results:
+        return
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(results))
+    params: list[object] = []
+    for r in results:
+        params += [r.file, r.source, r.sha256, r.rows_read, r.rows_loaded, r.rows_quarantined,
+                   r.status, r.message, at, r.received_at, extract_identity(Path(r.file))]
+    con.execute(f"INSERT INTO ops.load_log ({LOG_COLUMNS}) VALUES {values}", params)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A landing file whose header matches the contract, read to be loaded with others."""
+    path: Path
+    sha: str
+    received: datetime
+    before: tuple[int, int] | None  # size and modification time when its load began
+    source: Readable
+    header: tuple[str, ...]
+
+
+# A batch is read by one DuckDB statement in one transaction: per-file costs (statements,
+# temporary tables, the log) are paid once for up to this many files or bytes.
+BATCH_FILES = 2000
+BATCH_BYTES = 1 << 30
 
 
 def load_file(
     con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
     key: bytes | None = None,
 ) -> FileResult:
-    """Load one file in one transaction; a file that cannot be read is rejected whole, and a
-    file that changes while it is read (still being written) is skipped, nothing kept."""
-    try:
-        return _load_file(con, contract, path, now, key)
-    except duckdb.IOException as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise BuildDatabaseWriteError(
-            f"{path.name}: the build database could not be written ({first}); is the disk "
-            "full? Free space and run again: a file is loaded whole or not at all"
-        ) from exc
+    """Load one file in one transaction (:func:`ingest_source` loads many at once)."""
+    with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
+        ready = _prepare(contract, path, Path(workdir), _loaded_shas(con, contract.source))
+        if isinstance(ready, FileResult):
+            if ready.status == "rejected":
+                _log(con, [ready], now)
+            return ready
+        [result] = _load_batch(con, contract, [ready], now, key)
+        return result
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
-    key: bytes | None,
-) -> FileResult:
+def _prepare(
+    contract: Contract, path: Path, workdir: Path, loaded: set[str],
+) -> _Ready | FileResult:
+    """Hash the file and check its header; a file that cannot be read is ``rejected`` (for
+    the caller to log), one already loaded is ``unchanged``, one changing is ``skipped``."""
     before = _signature(path)
     try:
         sha = sha256_of(path)
@@ -176,147 +219,268 @@ def _load_file(
     except FileNotFoundError:
         return _skipped(contract, path, "")
     name = str(path)
-    if _already_loaded(con, contract.source, sha):
+    if sha in loaded:
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
                           "already loaded, or superseded (same SHA-256)")
-    with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
-        try:
-            source = readable(path, contract, Path(workdir))
-            header = read_header(source.csv_path, contract)
-        except (RejectedFile, FileNotFoundError) as exc:
-            if _signature(path) != before:  # half a header, or a workbook not yet whole
-                return _skipped(contract, path, sha, received)
-            if isinstance(exc, FileNotFoundError):
-                raise
-            result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc),
-                                received)
-            _log(con, result, now)
-            return result
-        return _load_rows(con, contract, path, source, header, sha, now, key, received, before)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        source = readable(path, contract, workdir)
+        header = read_header(source.csv_path, contract)
+    except (RejectedFile, FileNotFoundError) as exc:
+        if _signature(path) != before:  # half a header, or a workbook not yet whole
+            return _skipped(contract, path, sha, received)
+        if isinstance(exc, FileNotFoundError):
+            raise
+        return FileResult(name, contract.source, sha, 0, 0, 0, "rejected", str(exc), received)
+    return _Ready(path, sha, received, before, source, tuple(header))
 
 
-def _load_rows(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, source: Readable,
-    header: list[str], sha: str, now: datetime, key: bytes | None,
-    received: datetime | None = None, before: tuple[int, int] | None = None,
-) -> FileResult:
-    """Validate and load a readable file's rows in one transaction. ``before`` is the file's
-    signature when its load began: if it differs at the end, the load is rolled back."""
-    name = str(path)
+def _load_batch(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[_Ready], now: datetime,
+    key: bytes | None,
+) -> list[FileResult]:
+    """Load files with the same header in one transaction, in arrival order. A file that
+    changes meanwhile is skipped and the others loaded again without it; a batch DuckDB cannot
+    read is loaded again file by file, so only the unreadable file is rejected."""
+    try:
+        return _load_batch_once(con, contract, batch, now, key)
+    except duckdb.IOException as exc:
+        first = str(exc).strip().splitlines()[0]
+        names = batch[0].path.name
+        if len(batch) > 1:
+            names += f" (and {len(batch) - 1} other files loaded with it)"
+        raise BuildDatabaseWriteError(
+            f"{names}: the build database could not be written ({first}); is the disk "
+            "full? Free space and run again: a file is loaded whole or not at all"
+        ) from exc
 
-    now_sql = _timestamp_sql(now)
-    received_sql = "NULL" if received is None else _timestamp_sql(received)
-    # "in the future" means after the file arrived (never later than now): the outcome depends
-    # on the file alone, so a rebuild quarantines exactly what the first load did
-    cutoff_sql = _timestamp_sql(now if received is None else min(now, received))
-    columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+
+def _without(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[_Ready],
+    outcomes: dict[Path, FileResult], now: datetime, key: bytes | None,
+) -> list[FileResult]:
+    """Load a batch again without the files that have another outcome: skipped (changing:
+    what was read may be a prefix, so nothing is kept, not even in the log) or rejected
+    (logged after the others)."""
+    rest = [r for r in batch if r.path not in outcomes]
+    loaded = iter(_load_batch_once(con, contract, rest, now, key) if rest else [])
+    _log(con, [o for o in outcomes.values() if o.status == "rejected"], now)
+    return [outcomes[r.path] if r.path in outcomes else next(loaded) for r in batch]
+
+
+def _changed(contract: Contract, batch: list[_Ready]) -> dict[Path, FileResult]:
+    """The files of a batch whose size or modification time changed since their load began."""
+    return {r.path: _skipped(contract, r.path, r.sha, r.received) for r in batch
+            if r.before is not None and _signature(r.path) != r.before}
+
+
+def _unread(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[_Ready],
+    counts: list[tuple[int, int]],
+) -> dict[Path, FileResult]:
+    """Files with lines DuckDB did not read as records: a quote never closed swallows the
+    rest of the file without an error. They are rejected whole, so nothing is lost unsaid.
+    (Blank lines are skipped by DuckDB and are not records.)"""
+    unread = {}
+    for ready, (rows_read, _) in zip(batch, counts, strict=True):
+        if ready.source.lines <= rows_read + 1:
+            continue
+        (lines,) = con.execute(
+            "SELECT len(list_filter(string_split(content, chr(10)), "
+            "lambda x: trim(x, ' \t\r') <> '')) FROM read_text(?)",
+            [str(ready.source.csv_path)]).fetchone()
+        if lines <= rows_read + 1:
+            continue
+        first = rows_read + 2
+        unread[ready.path] = FileResult(
+            str(ready.path), contract.source, ready.sha, 0, 0, 0, "rejected",
+            f"line {first}: a quote (\") opened on or after this line is never closed, or a "
+            f"field runs over several lines: {lines - 1 - rows_read} of the file's "
+            f"{lines - 1} lines of data cannot be read as records, so nothing is loaded",
+            ready.received)
+    return unread
+
+
+def _load_batch_once(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[_Ready], now: datetime,
+    key: bytes | None,
+) -> list[FileResult]:
+    ensure_references(con, contract)
     con.execute("BEGIN TRANSACTION")
     try:
-        for t in ("_src", "_rej", "_rej_scan", "_lines", "_checked"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
-        con.execute(
-            f"""
-            CREATE TEMP TABLE _src AS
-            SELECT row_number() OVER () AS _rn, *
-            FROM read_csv({sql_str(str(source.csv_path))}, header = true, auto_detect = false,
-                          columns = {columns}, delim = {sql_str(contract.delimiter)},
-                          quote = '"', escape = '"',
-                          store_rejects = true, rejects_table = '_rej',
-                          rejects_scan = '_rej_scan', parallel = false)
-            """
-        )
-        good = con.execute("SELECT count(*) FROM _src").fetchone()[0]
-        bad_lines = con.execute("SELECT count(DISTINCT line) FROM _rej").fetchone()[0]
-        rows_read = good + bad_lines
-        # Good rows keep file order: the k-th good row sits on the k-th line not rejected.
-        con.execute(
-            f"""
-            CREATE TEMP TABLE _lines AS
-            SELECT row_number() OVER (ORDER BY l) AS _rn, l AS _line
-            FROM range(2, {rows_read + 2}) t(l)
-            WHERE l NOT IN (SELECT line FROM _rej)
-            """
-        )
-        # a second record with the same key (all key fields present) is a duplicate
-        keys = [f"nullif(trim(\"{k}\"), '')" for k in contract.key] or ["_line"]
-        key_present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-        con.execute(
-            f"""
-            CREATE TEMP TABLE _checked AS
-            WITH checked AS (
-                SELECT s.*, l._line, {reason_expr(contract, cutoff_sql, extract_period(path))}
-                    AS _reason
-                FROM _src s JOIN _lines l USING (_rn)
-            )
-            SELECT *,
-                CASE WHEN {key_present} AND row_number() OVER w > 1
-                     THEN 'duplicate of the record on line ' || first_value(_line) OVER w
-                END AS _duplicate
-            FROM checked
-            -- a row quarantined for its own reasons does not claim its key
-            WINDOW w AS (PARTITION BY {", ".join(keys)}, _reason IS NULL ORDER BY _line)
-            """
-        )
-        table = ensure_raw_table(con, contract)
-        names = ", ".join(f'"{f.name}"' for f in contract.fields)
-        typed = ", ".join(stored_expr(f, key) for f in contract.fields)
-        con.execute(
-            f"""
-            INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at, _received_at)
-            SELECT {typed}, {sql_str(name)}, {sql_str(sha)}, _line, {now_sql}, {received_sql}
-            FROM _checked WHERE _reason IS NULL AND _duplicate IS NULL
-            ORDER BY _line
-            """
-        )
-        # a line that cannot be split into fields may hold a person identifier in clear
-        raw_line = ("NULL" if any(f.pseudonymise for f in contract.fields)
-                    else "any_value(csv_line)")
-        record = "to_json({" + ", ".join(
-            f"{sql_str(h)}: {_record_value(contract, h, key)}" for h in header
-        ) + "})::VARCHAR"
-        con.execute(
-            f"""
-            INSERT INTO ops.quarantine
-            SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, _line,
-                   concat_ws('; ', _reason, _duplicate), {record}, {now_sql}
-            FROM _checked WHERE _reason IS NOT NULL OR _duplicate IS NOT NULL
-            UNION ALL
-            SELECT {sql_str(contract.source)}, {sql_str(name)}, {sql_str(sha)}, line,
-                   'line cannot be read as CSV: ' || arg_min(error_message, column_idx),
-                   {raw_line}, {now_sql}
-            FROM _rej GROUP BY line
-            ORDER BY 4
-            """
-        )
-        loaded = con.execute(
-            "SELECT count(*) FROM _checked WHERE _reason IS NULL AND _duplicate IS NULL"
-        ).fetchone()[0]
-        quarantined = rows_read - loaded
-        message = f"{loaded} rows loaded, {quarantined} quarantined"
-        if source.note:
-            message += f" ({source.note})"
-        replaced = _supersede(con, contract, path, sha)
-        if replaced:
-            message += f"; supersedes {replaced}"
-        result = FileResult(name, contract.source, sha, rows_read, loaded, quarantined, "loaded",
-                            message, received)
-        if before is not None and _signature(path) != before:
-            # what was read may be a prefix of the file: keep none of it, not even in the log
+        counts = _read_batch(con, contract, batch, now, key)
+        unread = _unread(con, contract, batch, counts)
+        if unread:
             _rollback(con)
-            return _skipped(contract, path, sha, received)
-        _log(con, result, now)
+            return _without(con, contract, batch, unread, now, key)
+        results = []
+        for ready, (rows_read, loaded) in zip(batch, counts, strict=True):
+            message = f"{loaded} rows loaded, {rows_read - loaded} quarantined"
+            if ready.source.note:
+                message += f" ({ready.source.note})"
+            results.append(FileResult(str(ready.path), contract.source, ready.sha, rows_read,
+                                      loaded, rows_read - loaded, "loaded", message,
+                                      ready.received))
+        results = _supersede(con, contract, results, now)
+        changed = _changed(contract, batch)
+        if changed:
+            _rollback(con)
+            return _without(con, contract, batch, changed, now, key)
         con.execute("COMMIT")
+        return results
     except duckdb.Error as exc:
         _rollback(con)
-        if before is not None and _signature(path) != before:
-            return _skipped(contract, path, sha, received)
+        changed = _changed(contract, batch)
+        if changed:
+            return _without(con, contract, batch, changed, now, key)
         if isinstance(exc, duckdb.IOException):
-            raise  # the build database could not be written: not the file's fault
+            raise  # the build database could not be written: not the files' fault
+        if len(batch) > 1:  # find the file DuckDB cannot read: load them one by one
+            return [r for ready in batch
+                    for r in _load_batch_once(con, contract, [ready], now, key)]
+        [ready] = batch
         first = str(exc).strip().splitlines()[0]
-        result = FileResult(name, contract.source, sha, 0, 0, 0, "rejected",
-                            f"the file cannot be read as CSV: {first}", received)
-        _log(con, result, now)
-    return result
+        result = FileResult(str(ready.path), contract.source, ready.sha, 0, 0, 0, "rejected",
+                            f"the file cannot be read as CSV: {first}", ready.received)
+        _log(con, [result], now)
+        return [result]
+
+
+def _read_batch(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[_Ready], now: datetime,
+    key: bytes | None,
+) -> list[tuple[int, int]]:
+    """Validate and insert a batch's rows, all files at once; return each file's rows read
+    and rows loaded (the rest are quarantined). The caller holds the transaction."""
+    now_sql = _timestamp_sql(now)
+    header = batch[0].header
+    for t in ("_files", "_src", "_rej", "_rej_scan", "_rows", "_bad", "_counts", "_lines",
+              "_checked"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    # the batch's files, in arrival order. "In the future" means after the file arrived (never
+    # later than now): the outcome depends on the file alone, so a rebuild quarantines exactly
+    # what the first load did.
+    con.execute("CREATE TEMP TABLE _files (_fid INTEGER, _csv VARCHAR, _file VARCHAR, "
+                "_sha VARCHAR, _received TIMESTAMP, _cutoff TIMESTAMP, _period VARCHAR)")
+    params: list[object] = []
+    for fid, r in enumerate(batch):
+        params += [fid, str(r.source.csv_path), str(r.path), r.sha, r.received,
+                   min(now, r.received), extract_period(r.path)]
+    con.execute("INSERT INTO _files VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(batch)),
+                params)
+    columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    csvs = "[" + ", ".join(sql_str(str(r.source.csv_path)) for r in batch) + "]"
+    con.execute(
+        f"""
+        CREATE TEMP TABLE _src AS
+        SELECT row_number() OVER () AS _grn, *
+        FROM read_csv({csvs}, header = true, auto_detect = false,
+                      columns = {columns}, delim = {sql_str(contract.delimiter)},
+                      quote = '"', escape = '"', filename = '_csv_path',
+                      store_rejects = true, rejects_table = '_rej',
+                      rejects_scan = '_rej_scan', parallel = false)
+        """
+    )
+    # each good row with its file and its place among that file's good rows (files are read
+    # whole, one after another, in the order given)
+    con.execute(
+        """
+        CREATE TEMP TABLE _rows AS
+        SELECT f._fid, row_number() OVER (PARTITION BY f._fid ORDER BY s._grn) AS _rn,
+               s.* EXCLUDE (_grn, _csv_path)
+        FROM _src s JOIN _files f ON f._csv = s._csv_path
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE _bad AS
+        SELECT f._fid, r.line, arg_min(r.error_message, r.column_idx) AS error,
+               any_value(r.csv_line) AS csv_line
+        FROM _rej r JOIN _rej_scan s USING (scan_id, file_id) JOIN _files f ON f._csv = s.file_path
+        GROUP BY f._fid, r.line
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE _counts AS
+        SELECT f._fid,
+               (SELECT count(*) FROM _rows r WHERE r._fid = f._fid)
+               + (SELECT count(*) FROM _bad b WHERE b._fid = f._fid) AS rows_read
+        FROM _files f
+        """
+    )
+    # Good rows keep file order: the k-th good row sits on the k-th line not rejected.
+    con.execute(
+        """
+        CREATE TEMP TABLE _lines AS
+        SELECT n._fid, row_number() OVER (PARTITION BY n._fid ORDER BY n.l) AS _rn, n.l AS _line
+        FROM (SELECT _fid, unnest(range(2, rows_read + 2)) AS l FROM _counts) n
+        ANTI JOIN _bad b ON b._fid = n._fid AND b.line = n.l
+        """
+    )
+    # a second record with the same key (all key fields present) in a file is a duplicate
+    keys = [f"nullif(trim(\"{k}\"), '')" for k in contract.key] or ["_line"]
+    key_present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE _checked AS
+        WITH checked AS (
+            SELECT r.*, l._line,
+                   {reason_expr(contract, "f._cutoff", "f._period")} AS _reason
+            FROM _rows r JOIN _lines l USING (_fid, _rn) JOIN _files f USING (_fid)
+        )
+        SELECT *,
+            CASE WHEN {key_present} AND row_number() OVER w > 1
+                 THEN 'duplicate of the record on line ' || first_value(_line) OVER w
+            END AS _duplicate
+        FROM checked
+        -- a row quarantined for its own reasons does not claim its key
+        WINDOW w AS (PARTITION BY _fid, {", ".join(keys)}, _reason IS NULL ORDER BY _line)
+        """
+    )
+    table = ensure_raw_table(con, contract)
+    names = ", ".join(f'"{f.name}"' for f in contract.fields)
+    typed = ", ".join(stored_expr(f, key) for f in contract.fields)
+    con.execute(
+        f"""
+        INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at, _received_at)
+        SELECT {typed}, f._file, f._sha, c._line, {now_sql}, f._received
+        FROM _checked c JOIN _files f USING (_fid)
+        WHERE c._reason IS NULL AND c._duplicate IS NULL
+        ORDER BY c._fid, c._line
+        """
+    )
+    # a line that cannot be split into fields may hold a person identifier in clear
+    raw_line = ("NULL" if any(f.pseudonymise for f in contract.fields) else "b.csv_line")
+    record = "to_json({" + ", ".join(
+        f"{sql_str(h)}: {_record_value(contract, h, key)}" for h in header
+    ) + "})::VARCHAR"
+    source = sql_str(contract.source)
+    con.execute(
+        f"""
+        INSERT INTO ops.quarantine
+        SELECT source, file, sha256, line_number, reason, record, quarantined_at FROM (
+            SELECT {source} AS source, f._file AS file, f._sha AS sha256, c._fid,
+                   c._line AS line_number, concat_ws('; ', c._reason, c._duplicate) AS reason,
+                   {record} AS record, {now_sql} AS quarantined_at
+            FROM _checked c JOIN _files f USING (_fid)
+            WHERE c._reason IS NOT NULL OR c._duplicate IS NOT NULL
+            UNION ALL
+            SELECT {source}, f._file, f._sha, b._fid, b.line,
+                   'line cannot be read as CSV: ' || b.error, {raw_line}, {now_sql}
+            FROM _bad b JOIN _files f USING (_fid)
+        )
+        ORDER BY _fid, line_number
+        """
+    )
+    return [(rows_read, loaded) for _, rows_read, loaded in con.execute(
+        """
+        SELECT n._fid, n.rows_read,
+               count(c._line) FILTER (WHERE c._reason IS NULL AND c._duplicate IS NULL)
+        FROM _counts n LEFT JOIN _checked c USING (_fid)
+        GROUP BY n._fid, n.rows_read ORDER BY n._fid
+        """
+    ).fetchall()]
 
 
 def _timestamp_sql(at: datetime) -> str:
@@ -337,29 +501,52 @@ def extract_identity(path: Path) -> str:
 
 
 def _supersede(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, sha: str
-) -> str:
-    """Withdraw the rows of earlier loads of the same extract; name what was replaced."""
-    identity = extract_identity(path)
-    earlier = [
-        (file, old_sha)
-        for file, old_sha in con.execute(
-            "SELECT file, sha256 FROM ops.load_log WHERE source = ? AND status = 'loaded' "
-            "AND sha256 <> ?", [contract.source, sha],
-        ).fetchall()
-        if extract_identity(Path(file)) == identity
-    ]
-    for file, old_sha in earlier:
-        con.execute(f"DELETE FROM raw.{contract.source} WHERE _file = ? AND _sha256 = ?",
-                    [file, old_sha])
-        con.execute("DELETE FROM ops.quarantine WHERE source = ? AND file = ? AND sha256 = ?",
-                    [contract.source, file, old_sha])
+    con: duckdb.DuckDBPyConnection, contract: Contract, results: list[FileResult],
+    now: datetime,
+) -> list[FileResult]:
+    """Log a batch's files, and withdraw the rows of earlier loads of the same extracts
+    (earlier runs', or earlier in the batch): each file names what it replaced, each replaced
+    load names its successor. Returns the batch's results as logged."""
+    identities = {extract_identity(Path(r.file)) for r in results}
+    current: dict[str, list[tuple[str, str]]] = {}
+    for file, sha, identity in con.execute(
+        "SELECT file, sha256, extract_identity FROM ops.load_log WHERE source = ? "
+        "AND status = 'loaded' AND extract_identity IN (SELECT unnest(?))",
+        [contract.source, sorted(identities)],
+    ).fetchall():
+        current.setdefault(identity, []).append((file, sha))
+    earlier: list[tuple[str, str, str]] = []  # (file, sha, superseded by), in order
+    logged = []
+    for r in results:
+        identity = extract_identity(Path(r.file))
+        replaced = [(f, s) for f, s in current.get(identity, []) if s != r.sha256]
+        current[identity] = [(r.file, r.sha256)]
+        by = f"{Path(r.file).name} ({r.sha256[:12]})"
+        earlier += [(f, s, by) for f, s in replaced]
+        if replaced:
+            r = replace(r, message=r.message + "; supersedes " + ", ".join(
+                f"{Path(f).name} ({s[:12]})" for f, s in replaced))
+        logged.append(r)
+    _log(con, logged, now)
+    if earlier:
+        con.execute("DROP TABLE IF EXISTS _superseded")
         con.execute(
-            "UPDATE ops.load_log SET status = 'superseded', message = message || "
-            "'; superseded by ' || ? WHERE source = ? AND file = ? AND sha256 = ?",
-            [f"{path.name} ({sha[:12]})", contract.source, file, old_sha],
-        )
-    return ", ".join(f"{Path(f).name} ({s[:12]})" for f, s in earlier)
+            "CREATE TEMP TABLE _superseded (file VARCHAR, sha256 VARCHAR, successor VARCHAR)")
+        con.execute("INSERT INTO _superseded VALUES "
+                    + ", ".join(["(?, ?, ?)"] * len(earlier)), [x for e in earlier for x in e])
+        con.execute(f"DELETE FROM raw.{contract.source} t USING _superseded s "
+                    "WHERE t._file = s.file AND t._sha256 = s.sha256")
+        con.execute("DELETE FROM ops.quarantine q USING _superseded s "
+                    "WHERE q.source = ? AND q.file = s.file AND q.sha256 = s.sha256",
+                    [contract.source])
+        con.execute(
+            "UPDATE ops.load_log l SET status = 'superseded', "
+            "message = l.message || '; superseded by ' || s.successor FROM _superseded s "
+            "WHERE l.source = ? AND l.file = s.file AND l.sha256 = s.sha256 "
+            "AND l.status = 'loaded'", [contract.source])
+    superseded = {(f, s) for f, s, _ in earlier}
+    return [replace(r, status="superseded") if (r.file, r.sha256) in superseded else r
+            for r in logged]
 
 
 def stored_expr(f: Field, key: bytes | None) -> str:
@@ -389,13 +576,14 @@ def ingest_source(
 
     ``key`` is the pseudonymisation key, needed when the contract has person identifiers.
     Temporary names (:func:`is_temporary`) are not read; a file still being written is
-    skipped (status ``skipped``, not logged) and read at a later run.
+    skipped (status ``skipped``, not logged) and read at a later run. Files are loaded in
+    the order they arrived, in batches that share a header (:data:`BATCH_FILES`).
     """
     now = now or datetime.now().replace(microsecond=0)
     ensure_ops_tables(con)
     ensure_raw_table(con, contract)
+    _record_identities(con, contract.source)
     folder = landing / contract.source
-    results = []
     patterns = contract.landing_patterns
     found = ({p for g in patterns for p in folder.glob(g) if not is_temporary(p)}
              if folder.is_dir() else set())
@@ -403,9 +591,36 @@ def ingest_source(
     arrived = {p: _signature(p) for p in found}
     paths = sorted((p for p, sig in arrived.items() if sig is not None),
                    key=lambda p: (arrived[p][1], p.name))
-    for path in paths:
-        result = load_file(con, contract, path, now, key)
-        results.append(result)
+    loaded = _loaded_shas(con, contract.source)
+    results: list[FileResult] = []
+    batch: list[_Ready] = []
+
+    def done(found: list[FileResult]) -> None:
+        results.extend(found)
         if progress:
-            progress(result)
-    return results
+            for result in found:
+                progress(result)
+
+    def flush() -> None:
+        if batch:
+            done(_load_batch(con, contract, batch, now, key))
+            batch.clear()
+
+    with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
+        for number, path in enumerate(paths):
+            ready = _prepare(contract, path, Path(workdir) / str(number), loaded)
+            if isinstance(ready, FileResult):
+                if ready.status == "rejected":
+                    flush()  # the log keeps the order files arrived in
+                    _log(con, [ready], now)
+                done([ready])
+                continue
+            size = sum(r.before[0] for r in batch if r.before)
+            if batch and (ready.header != batch[0].header or len(batch) >= BATCH_FILES
+                          or size + (ready.before or (0, 0))[0] > BATCH_BYTES):
+                flush()
+            batch.append(ready)
+            loaded.add(ready.sha)
+        flush()
+    order = {str(p): n for n, p in enumerate(paths)}
+    return sorted(results, key=lambda r: order[r.file])

@@ -32,12 +32,15 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             status VARCHAR NOT NULL,   -- loaded | rejected | superseded
             message VARCHAR,
             loaded_at TIMESTAMP NOT NULL,
-            received_at TIMESTAMP      -- the landing file's modification time: when it arrived
+            received_at TIMESTAMP,     -- the landing file's modification time: when it arrived
+            extract_identity VARCHAR   -- which extract it is, whatever its version (loader.py)
         )
         """
     )
-    # warehouses built before received_at was recorded gain the column (NULL for old loads)
+    # warehouses built before these were recorded gain the columns (NULL for old loads;
+    # the loader fills in extract_identity)
     con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS received_at TIMESTAMP")
+    con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS extract_identity VARCHAR")
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS ops.quarantine (

@@ -25,12 +25,15 @@ class RejectedFile(Exception):
 class Readable:
     csv_path: Path  # UTF-8 CSV for DuckDB: the file itself, or a converted copy
     note: str  # how it was read, for the load log ("" for plain UTF-8 CSV)
+    lines: int = 0  # physical lines of csv_path, header included (blank lines too)
 
 
 def _is_utf8(path: Path) -> tuple[bool, int]:
-    """Whether the whole file is UTF-8, and the line of the first bad byte if not."""
+    """Whether the whole file is UTF-8, and the line of the first bad byte if not (if it is:
+    how many lines it has)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
+    last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             try:
@@ -38,11 +41,23 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
             except UnicodeDecodeError as exc:
                 return False, line + block[: exc.start].count(b"\n")
             line += block.count(b"\n")
+            last = block[-1:]
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return False, line
-    return True, 0
+    # a last line without its newline is a line too; an empty file has none
+    return True, (line - 1) + (1 if last not in (b"", b"\n") else 0)
+
+
+def count_lines(path: Path) -> int:
+    """Physical lines of a file (a last line without a newline counts)."""
+    count, last = 0, b""
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (1 if last not in (b"", b"\n") else 0)
 
 
 def _transcode(path: Path, out: Path, encoding: str) -> None:
@@ -57,7 +72,7 @@ def readable_csv(path: Path, workdir: Path) -> Readable:
     """A UTF-8 version of a CSV file: as it is, or transcoded from Windows-1252."""
     ok, bad_line = _is_utf8(path)
     if ok:
-        return Readable(path, "")
+        return Readable(path, "", bad_line)
     out = workdir / (path.stem + ".utf8.csv")
     try:
         _transcode(path, out, "cp1252")
@@ -65,7 +80,8 @@ def readable_csv(path: Path, workdir: Path) -> Readable:
         raise RejectedFile(
             f"line {bad_line}: the text is neither UTF-8 nor Windows-1252 ({exc.reason})"
         ) from exc
-    return Readable(out, f"read as Windows-1252 (not UTF-8 from line {bad_line})")
+    return Readable(out, f"read as Windows-1252 (not UTF-8 from line {bad_line})",
+                    count_lines(out))
 
 
 def _as_text(column: pd.Series, kind: str) -> pd.Series:
@@ -116,7 +132,7 @@ def readable_xlsx(path: Path, contract: Contract, workdir: Path) -> Readable:
     note = f"read from sheet '{matching[0]}'"
     if len(sheets) > 1:
         note += f" of {len(sheets)}"
-    return Readable(out, note)
+    return Readable(out, note, count_lines(out))
 
 
 def readable(path: Path, contract: Contract, workdir: Path) -> Readable:

@@ -5,6 +5,8 @@ All work happens in DuckDB over the whole file at once; nothing loops over rows 
 
 from __future__ import annotations
 
+import duckdb
+
 from orchestration.contracts import Contract, Field
 from orchestration.reference import SEEDS
 
@@ -12,13 +14,27 @@ DATE_FORMAT = "%Y-%m-%d"
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
-# Reference sets a field can be checked against: name -> (SQL list of values, words).
+# Reference sets a field can be checked against: name -> (SQL query of the values, words).
+# Each is read once per connection into a temporary table (:func:`ensure_references`), not
+# once per file.
 REFERENCES: dict[str, tuple[str, str]] = {
     "lsoa_2011": (
-        f"SELECT \"LSOA code (2011)\" FROM read_csv('{SEEDS / 'lsoa_imd2019.csv'}')",
+        f"SELECT \"LSOA code (2011)\" AS code FROM read_csv('{SEEDS / 'lsoa_imd2019.csv'}')",
         "an English LSOA of the 2011 set",
     ),
 }
+
+
+def reference_table(name: str) -> str:
+    return f"_ref_{name}"
+
+
+def ensure_references(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Read the reference sets the contract checks against into temporary tables, once per
+    connection (outside any transaction, so a rolled-back load does not lose them)."""
+    for name in sorted({f.reference for f in contract.fields if f.reference}):
+        query = REFERENCES[name][0]
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {reference_table(name)} AS {query}")
 
 
 def sql_str(value: str) -> str:
@@ -100,7 +116,8 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
             f"'{f.name} ' || {_quoted(f)} || ' is above {f.maximum}' END"
         )
     if f.reference:
-        values, words = REFERENCES[f.reference]
+        words = REFERENCES[f.reference][1]
+        values = f"SELECT code FROM {reference_table(f.reference)}"
         shaped = f" AND regexp_full_match({v}, {sql_str(f.pattern)})" if f.pattern else ""
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL{shaped} AND {v} NOT IN ({values}) THEN "
@@ -114,23 +131,25 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
     return reasons
 
 
-def reason_expr(contract: Contract, now_sql: str, period: str | None = None) -> str:
+def reason_expr(contract: Contract, now_sql: str, period_sql: str = "NULL") -> str:
     """One SQL expression: every broken rule of a row joined with '; ', or NULL if none.
 
     ``now_sql`` is the moment after which a date is in the future: the loader passes when the
     file arrived (never later than now), so the outcome depends on the file, not on when it is
-    loaded. ``period`` is the extract's month (YYYY-MM) from its file name, when it has one.
+    loaded. ``period_sql`` is the extract's month (text, YYYY-MM) from its file name, or NULL.
+    Both are SQL expressions: the loader passes its files table's columns.
     """
     parts: list[str] = []
     for f in contract.fields:
         parts.extend(field_reasons(f, now_sql))
-    if period and contract.period_field:
+    if contract.period_field and period_sql != "NULL":
         f = contract.field(contract.period_field)
-        after = f"(DATE '{period}-01' + INTERVAL 1 MONTH)"
+        after = f"(CAST({period_sql} || '-01' AS DATE) + INTERVAL 1 MONTH)"
         parts.append(
             # a date in the future is said once, as such
             f"CASE WHEN {typed_expr(f)} >= {after} AND {typed_expr(f)} <= {now_sql} THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is after the extract''s period ({period})' END"
+            f"'{f.name} ' || {_quoted(f)} || ' is after the extract''s period (' || "
+            f"{period_sql} || ')' END"
         )
     for condition, message in contract.row_checks:
         parts.append(f"CASE WHEN {condition} THEN {sql_str(message)} END")
