@@ -193,7 +193,7 @@ def publish(
         raise PublishError("blocking checks failed: " + "; ".join(c.check_name for c in failed))
     at = _now()
     run_id = run_id or f"manual-{at:%Y%m%dT%H%M%S}"
-    version = f"serving-{at:%Y%m%dT%H%M%S}-{run_id[:8]}.duckdb"
+    version = _version_name(home, run_id)
     detail = _published_detail(checks)
     con = duckdb.connect(str(build))
     try:
@@ -226,6 +226,15 @@ def publish(
         _write_record(hist, run_id, "published", version, checks, detail, tables, at)
     _prune(home)
     return Published(served, served.stat().st_size, version, tables)
+
+
+def _version_name(home: Path, run_id: str) -> str:
+    """A new version's file name: it sorts by time, to the microsecond, and is never one
+    already kept (two publishes within the same second each keep their own)."""
+    while True:
+        name = f"serving-{datetime.now():%Y%m%dT%H%M%S%f}-{run_id[:8]}.duckdb"
+        if not (versions_dir(home) / name).exists():
+            return name
 
 
 def _remove_staged(staged: Path) -> None:

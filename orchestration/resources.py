@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -21,6 +23,18 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def path(self) -> Path:
         return Path(self.home) / "warehouse.duckdb"
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
+        """Once per run, whoever launched it: one run at a time, and a run that fails is
+        recorded in the publish history (orchestration/run.py, guarded_run)."""
+        from orchestration.run import guarded_run
+
+        if context.run is None or context.instance is None:  # outside a run
+            yield self
+            return
+        with guarded_run(Path(self.home), context.run.run_id, context.instance):
+            yield self
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)

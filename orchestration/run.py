@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,17 +221,61 @@ def run_pipeline(
     return outcome
 
 
+@contextmanager
+def guarded_run(home: Path, run_id: str, instance: dg.DagsterInstance) -> Iterator[None]:
+    """What :func:`run_pipeline` does around the runs it starts, for a run launched anywhere
+    else (the Dagster UI, the schedule, the landing sensor): the run takes the lock, marks the
+    build incomplete, and when it ends records a refused or failed outcome in the publish
+    history. The build's Warehouse resource enters this once per run (resources.py); inside
+    `pvw run` the lock is already held and this does nothing."""
+    if home.resolve() in _HELD:
+        yield
+        return
+    with run_lock(home):
+        marker = incomplete_marker(home)
+        marker.write_text(f"run {run_id} started {time.strftime('%Y-%m-%d %H:%M:%S')} "
+                          f"by process {os.getpid()}\n")
+        try:
+            yield
+        finally:
+            if _record_outcome(home, run_id, instance):
+                marker.unlink(missing_ok=True)
+
+
+def _record_outcome(home: Path, run_id: str, instance: dg.DagsterInstance) -> bool:
+    """Record a run that published nothing because it failed; True when the run's outcome is
+    in the history (published, refused or failed). A run that only materialised some assets
+    without failing records nothing, and its build stays marked incomplete."""
+    from orchestration.assets.publish import run_check_results
+    from orchestration.publish import record_refusal
+
+    events = [e.dagster_event for e in instance.all_logs(run_id) if e.dagster_event]
+    outcome = outcome_of(run_id, False, events)
+    if outcome.published:
+        return True
+    if not (outcome.failed_checks or outcome.failed_steps):
+        return False
+    record_refusal(home, run_id, "refused" if outcome.failed_checks else "failed",
+                   run_check_results(instance, run_id), nothing_published(outcome))
+    return True
+
+
 def incomplete_marker(home: Path) -> Path:
     """Present while a run is building, and after a run that was killed."""
     return home / ".build-incomplete"
 
 
 def _outcome(result: dg.ExecuteInProcessResult, started: float) -> RunOutcome:
+    return outcome_of(result.run_id, result.success, result.all_events,
+                      time.monotonic() - started)
+
+
+def outcome_of(run_id: str, success: bool, events: Iterable[dg.DagsterEvent],
+               seconds: float = 0.0) -> RunOutcome:
+    """What a run did, from its Dagster events: failed steps, failed checks, published."""
     from dagster import DagsterEventType
 
-    events = result.all_events
-    outcome = RunOutcome(run_id=result.run_id, success=result.success, published=False,
-                         seconds=time.monotonic() - started)
+    outcome = RunOutcome(run_id=run_id, success=success, published=False, seconds=seconds)
     failed_check_steps: set[str] = set()  # steps that run nothing but a failed check
     for ev in events:
         if ev.event_type == DagsterEventType.STEP_FAILURE:

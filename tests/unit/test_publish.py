@@ -92,6 +92,20 @@ def test_only_the_last_few_versions_are_kept(tmp_path: Path, monkeypatch) -> Non
     assert served_rows(tmp_path) == 4
 
 
+def test_two_publishes_in_the_same_second_keep_two_versions(tmp_path: Path, monkeypatch) -> None:
+    """Manual publishes share a run id per second: version names go to the microsecond, and
+    a name already kept is never reused, so rolling back finds the first."""
+    monkeypatch.setattr(pub, "_now", lambda: pub.datetime(2026, 11, 24, 10, 0, 0))
+    build(tmp_path, 1)
+    first = pub.publish(tmp_path)
+    build(tmp_path, 2)
+    second = pub.publish(tmp_path)
+    assert first.version != second.version
+    assert [v.name for v in pub.kept_versions(tmp_path)] == [first.version, second.version]
+    pub.rollback(tmp_path)
+    assert served_rows(tmp_path) == 1
+
+
 def test_a_publish_killed_half_way_leaves_nothing_that_breaks_the_next(tmp_path: Path) -> None:
     build(tmp_path, 2)
     pub.publish(tmp_path, "run-1")
