@@ -72,6 +72,9 @@ class FileResult:
     status: str
     message: str
     received_at: datetime | None = None  # the file's modification time: when it arrived
+    # size and modification time (ns) as loaded: a file met again with both unchanged is not
+    # read again (not even hashed)
+    signature: tuple[int, int] | None = None
 
 
 def read_header(path: Path, contract: Contract) -> list[str]:
@@ -110,6 +113,13 @@ def _loaded_shas(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     return {sha for (sha,) in con.execute(
         "SELECT DISTINCT sha256 FROM ops.load_log WHERE source = ? "
         "AND status IN ('loaded', 'superseded')", [source]).fetchall()}
+
+
+def _loaded_signatures(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple[str, int, int]]:
+    """(file, size, modification time) of every file of the source loaded as it is now."""
+    return set(con.execute(
+        "SELECT file, file_size, file_mtime_ns FROM ops.load_log WHERE source = ? "
+        "AND status IN ('loaded', 'superseded') AND file_size IS NOT NULL", [source]).fetchall())
 
 
 def _record_identities(con: duckdb.DuckDBPyConnection, source: str) -> None:
@@ -160,18 +170,19 @@ def received_at(path: Path) -> datetime:
 
 
 LOG_COLUMNS = ("file, source, sha256, rows_read, rows_loaded, rows_quarantined, status, "
-               "message, loaded_at, received_at, extract_identity")
+               "message, loaded_at, received_at, extract_identity, file_size, file_mtime_ns")
 
 
 def _log(con: duckdb.DuckDBPyConnection, results: list[FileResult], at: datetime) -> None:
     """Record files in ops.load_log, in one statement."""
     if not results:
         return
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(results))
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(results))
     params: list[object] = []
     for r in results:
         params += [r.file, r.source, r.sha256, r.rows_read, r.rows_loaded, r.rows_quarantined,
-                   r.status, r.message, at, r.received_at, extract_identity(Path(r.file))]
+                   r.status, r.message, at, r.received_at, extract_identity(Path(r.file)),
+                   *(r.signature or (None, None))]
     con.execute(f"INSERT INTO ops.load_log ({LOG_COLUMNS}) VALUES {values}", params)
 
 
@@ -198,7 +209,8 @@ def load_file(
 ) -> FileResult:
     """Load one file in one transaction (:func:`ingest_source` loads many at once)."""
     with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
-        ready = _prepare(contract, path, Path(workdir), _loaded_shas(con, contract.source))
+        ready = _prepare(contract, path, Path(workdir), _loaded_shas(con, contract.source),
+                         _loaded_signatures(con, contract.source))
         if isinstance(ready, FileResult):
             if ready.status == "rejected":
                 _log(con, [ready], now)
@@ -209,10 +221,16 @@ def load_file(
 
 def _prepare(
     contract: Contract, path: Path, workdir: Path, loaded: set[str],
+    signatures: set[tuple[str, int, int]] = frozenset(),
 ) -> _Ready | FileResult:
     """Hash the file and check its header; a file that cannot be read is ``rejected`` (for
-    the caller to log), one already loaded is ``unchanged``, one changing is ``skipped``."""
+    the caller to log), one already loaded is ``unchanged``, one changing is ``skipped``.
+    A file loaded with the same name, size and modification time is ``unchanged`` without
+    being read: a monthly refresh reads only the new files."""
     before = _signature(path)
+    if before is not None and (str(path), *before) in signatures:
+        return FileResult(str(path), contract.source, "", 0, 0, 0, "unchanged",
+                          "already loaded (same name, size and modification time)")
     try:
         sha = sha256_of(path)
         received = received_at(path)
@@ -320,7 +338,7 @@ def _load_batch_once(
                 message += f" ({ready.source.note})"
             results.append(FileResult(str(ready.path), contract.source, ready.sha, rows_read,
                                       loaded, rows_read - loaded, "loaded", message,
-                                      ready.received))
+                                      ready.received, ready.before))
         results = _supersede(con, contract, results, now)
         changed = _changed(contract, batch)
         if changed:
@@ -592,6 +610,7 @@ def ingest_source(
     paths = sorted((p for p, sig in arrived.items() if sig is not None),
                    key=lambda p: (arrived[p][1], p.name))
     loaded = _loaded_shas(con, contract.source)
+    signatures = _loaded_signatures(con, contract.source)
     results: list[FileResult] = []
     batch: list[_Ready] = []
 
@@ -608,7 +627,7 @@ def ingest_source(
 
     with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
         for number, path in enumerate(paths):
-            ready = _prepare(contract, path, Path(workdir) / str(number), loaded)
+            ready = _prepare(contract, path, Path(workdir) / str(number), loaded, signatures)
             if isinstance(ready, FileResult):
                 if ready.status == "rejected":
                     flush()  # the log keeps the order files arrived in

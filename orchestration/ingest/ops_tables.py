@@ -33,7 +33,9 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             message VARCHAR,
             loaded_at TIMESTAMP NOT NULL,
             received_at TIMESTAMP,     -- the landing file's modification time: when it arrived
-            extract_identity VARCHAR   -- which extract it is, whatever its version (loader.py)
+            extract_identity VARCHAR,  -- which extract it is, whatever its version (loader.py)
+            file_size BIGINT,          -- the file's size and modification time when loaded:
+            file_mtime_ns BIGINT       -- unchanged, it is not read again
         )
         """
     )
@@ -41,6 +43,8 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
     # the loader fills in extract_identity)
     con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS received_at TIMESTAMP")
     con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS extract_identity VARCHAR")
+    con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS file_size BIGINT")
+    con.execute("ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT")
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS ops.quarantine (

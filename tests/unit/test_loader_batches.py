@@ -167,3 +167,27 @@ def test_files_with_different_column_orders_are_read_apart(tmp_path: Path) -> No
     assert [r.status for r in results] == ["loaded", "loaded"]
     assert con.execute("SELECT crime_reference, force_code FROM raw.police_crimes ORDER BY 1"
                        ).fetchall() == [("O1/1", "E23000003"), ("O2/1", "E23000003")]
+
+
+def test_a_file_loaded_before_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh reads only new files: one loaded with the same name, size and modification
+    time is not even hashed; touched (same bytes, new time) it is hashed and found unchanged."""
+    old = write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + row("R1/1") + "\n")
+    con = duckdb.connect()
+    ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    write(tmp_path, "E23000003_2024-05.csv", HEADER + "\n" + row(
+        "R2/1", recorded_date="2024-05-02", occurred_at="2024-05-01 10:00") + "\n")
+    hashed = []
+    real = loader.sha256_of
+    monkeypatch.setattr(loader, "sha256_of", lambda p: hashed.append(p.name) or real(p))
+    results = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert hashed == ["E23000003_2024-05.csv"]
+    assert [(Path(r.file).name, r.status) for r in results] == [
+        ("E23000003_2024-04.csv", "unchanged"), ("E23000003_2024-05.csv", "loaded")]
+    os.utime(old, (old.stat().st_atime, old.stat().st_mtime + 60))
+    [touched, _] = ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
+    assert hashed == ["E23000003_2024-05.csv", "E23000003_2024-04.csv"]
+    assert touched.status == "unchanged"
+    assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 2
