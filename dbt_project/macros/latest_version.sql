@@ -1,13 +1,53 @@
-{#- The rule "a record sent again counts once, its latest version wins", in one place.
-    Use after FROM/WHERE: keeps, per key, the row from the file that arrived last
-    (received_at: the landing file's modification time), then the latest file name, then the
-    last line. Arrival, not load time: a rebuild loads every file at once, and a corrected
-    extract that arrived after a later month's must still win, as it did run by run. Rows
-    loaded before received_at was recorded (NULL) rank below every row whose arrival is known.
-    keep_null_keys keeps rows whose key is NULL as records of their own
-    (police.uk anti-social behaviour has no Crime ID).
-    QUALIFY runs on DuckDB, Snowflake, BigQuery and Databricks; an engine without it
-    (open-source Spark) gets its own implementation through adapter.dispatch. -#}
+{#- The rule "a record sent again counts once, its latest version wins", in one place: per
+    key, the row from the file that arrived last (received_at: the landing file's modification
+    time), then the latest file name, then the last line. Arrival, not load time: a rebuild
+    loads every file at once, and a corrected extract that arrived after a later month's must
+    still win, as it did run by run. Rows loaded before received_at was recorded (NULL) rank
+    below every row whose arrival is known. keep_null_keys keeps rows whose key is NULL as
+    records of their own (police.uk anti-social behaviour has no Crime ID).
+
+      latest_versions(relation, key_columns, where=none, keep_null_keys=false)
+          a whole SELECT of relation's rows (filtered by the SQL condition where, if given)
+          keeping the latest version of each record: the body of a CTE.
+      latest_version_filter(key_columns, keep_null_keys=false)
+          the QUALIFY clause that does it, after FROM/WHERE.
+
+    QUALIFY runs on DuckDB, Snowflake, BigQuery and Databricks. Open-source Spark has none:
+    spark__latest_versions ranks the rows in a subquery and lists the relation's columns
+    (star_except), so that the rank does not become a column of the model. -#}
+{% macro latest_versions(relation, key_columns, where=none, keep_null_keys=false) -%}
+    {{ return(adapter.dispatch('latest_versions', 'pvw')(
+        relation, key_columns, where, keep_null_keys)) }}
+{%- endmacro %}
+
+{% macro default__latest_versions(relation, key_columns, where, keep_null_keys) -%}
+    select *
+    from {{ relation }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+    {{ latest_version_filter(key_columns, keep_null_keys) }}
+{%- endmacro %}
+
+{#- dbt-databricks would otherwise take the spark__ form: Databricks has QUALIFY. -#}
+{% macro databricks__latest_versions(relation, key_columns, where, keep_null_keys) -%}
+    {{ default__latest_versions(relation, key_columns, where, keep_null_keys) }}
+{%- endmacro %}
+
+{% macro spark__latest_versions(relation, key_columns, where, keep_null_keys) -%}
+    select {{ star_except(relation, 'versions', []) }}
+    from (
+        select *, {{ latest_version_rank(key_columns) }} as latest_version_rank
+        from {{ relation }}
+        {%- if where %}
+        where {{ where }}
+        {%- endif %}
+    ) as versions
+    where
+    {%- if keep_null_keys %} {{ key_columns | join(' is null or ') }} is null or{% endif %}
+    latest_version_rank = 1
+{%- endmacro %}
+
 {% macro latest_version_filter(key_columns, keep_null_keys=false) -%}
     {{ return(adapter.dispatch('latest_version_filter', 'pvw')(key_columns, keep_null_keys)) }}
 {%- endmacro %}
@@ -15,8 +55,13 @@
 {% macro default__latest_version_filter(key_columns, keep_null_keys) -%}
     qualify
     {%- if keep_null_keys %} {{ key_columns | join(' is null or ') }} is null or{% endif %}
+    {{ latest_version_rank(key_columns) }} = 1
+{%- endmacro %}
+
+{#- 1 for the latest version of each record. -#}
+{% macro latest_version_rank(key_columns) -%}
     row_number() over (
         partition by {{ key_columns | join(', ') }}
         order by received_at desc nulls last, source_file desc, source_line desc
-    ) = 1
+    )
 {%- endmacro %}

@@ -12,6 +12,10 @@
     strftime({{ date_expr }}, '%b %Y')
 {%- endmacro %}
 
+{% macro spark__rolling_period_month_label(date_expr) -%}
+    date_format({{ date_expr }}, 'MMM yyyy')
+{%- endmacro %}
+
 {#- True when a catalogue row's space-separated period_types lists the period type. -#}
 {% macro catalogue_has_period(period_types, period_type) -%}
     {{ dbt.position(dbt.concat(["' '", period_type, "' '"]),

@@ -200,7 +200,7 @@ class _Ready:
 # A batch is read by one DuckDB statement in one transaction: per-file costs (statements,
 # temporary tables, the log) are paid once for up to this many files or bytes.
 BATCH_FILES = 2000
-BATCH_BYTES = 1 << 30
+BATCH_BYTES = 256 << 20  # the batch's rows are held in temporary tables: keep memory bounded
 
 
 def load_file(

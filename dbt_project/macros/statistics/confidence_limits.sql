@@ -13,15 +13,10 @@
     the only engine-specific piece is the name of the double type (stats_double_type). -#}
 
 {#- The engine's 8-byte float type. Not dbt.type_float(): on DuckDB that renders FLOAT, a
-    4-byte REAL. -#}
+    4-byte REAL. Dispatched by engine in macros/cross_db/types.sql (type_double). -#}
 {% macro stats_double_type() -%}
-    {{ return(adapter.dispatch('stats_double_type', 'pvw')()) }}
+    {{ return(type_double()) }}
 {%- endmacro %}
-
-{% macro default__stats_double_type() -%}double precision{%- endmacro %}
-{% macro bigquery__stats_double_type() -%}float64{%- endmacro %}
-{% macro spark__stats_double_type() -%}double{%- endmacro %}
-{% macro databricks__stats_double_type() -%}double{%- endmacro %}
 
 {%- macro stats_double(expr) -%}
 cast(({{ expr }}) as {{ stats_double_type() }})

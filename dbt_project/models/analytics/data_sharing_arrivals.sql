@@ -33,15 +33,15 @@ sender_periods as (
         sender,
         extract_month,
         count(*) as files_received,
-        count(*) filter (where status = 'loaded') as files_loaded,
-        count(*) filter (where status = 'rejected') as files_rejected,
-        count(*) filter (where status = 'superseded') as files_superseded,
+        count(case when status = 'loaded' then 1 end) as files_loaded,
+        count(case when status = 'rejected' then 1 end) as files_rejected,
+        count(case when status = 'superseded' then 1 end) as files_superseded,
         min(received_at) as first_received_at,
-        coalesce(sum(rows_read) filter (where status = 'loaded'), 0) as rows_read,
-        coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0) as rows_loaded,
-        coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0) as rows_quarantined
+        coalesce(sum(case when status = 'loaded' then rows_read end), 0) as rows_read,
+        coalesce(sum(case when status = 'loaded' then rows_loaded end), 0) as rows_loaded,
+        coalesce(sum(case when status = 'loaded' then rows_quarantined end), 0) as rows_quarantined
     from file_versions
-    group by all
+    group by source, sender, extract_month
 ),
 
 source_rhythm as (
@@ -53,11 +53,10 @@ source_rhythm as (
         select
             source,
             extract_month,
-            date_diff(
-                'month',
-                lag(extract_month) over (partition by source order by extract_month),
-                extract_month
-            ) as months_apart
+            {{ dbt.datediff(
+                '(lag(extract_month) over (partition by source order by extract_month))',
+                'extract_month',
+                'month') }} as months_apart
         from (select distinct source, extract_month from files) as months
     ) as gaps
     group by source
@@ -65,7 +64,7 @@ source_rhythm as (
 
 source_calendar as (
     -- the calendar months a source covers at all
-    select distinct source, month(extract_month) as calendar_month
+    select distinct source, extract(month from extract_month) as calendar_month
     from files
 ),
 
@@ -80,10 +79,12 @@ pair_periods as (
         source_order,
         sender,
         extract_month,
-        sum(rows_placed_in_partnership) filter (where status = 'loaded')
+        sum(case when status = 'loaded' then rows_placed_in_partnership end)
             as rows_placed_in_partnership
     from files
-    group by all
+    group by
+        partnership_code, partnership_name, source, source_label, agency, source_order, sender,
+        extract_month
 ),
 
 pair_spans as (
@@ -98,21 +99,31 @@ pair_spans as (
         min(extract_month) as first_month,
         count(*) as periods_served
     from pair_periods
-    group by all
+    group by
+        partnership_code, partnership_name, source, source_label, agency, source_order, sender
 ),
 
 pairs as (
     -- a partnership relies on a sender whose files held its records in at least half of the
     -- sender's periods since the first that did
+    {%- set pair_columns = [
+        'partnership_code', 'partnership_name', 'source', 'source_label', 'agency',
+        'source_order', 'sender', 'first_month'] %}
     select
-        pair_spans.* exclude (periods_served),
-        any_value(pair_spans.periods_served) * 2 >= count(*) as is_relied_on
+        {%- for column in pair_columns %}
+        pair_spans.{{ column }},
+        {%- endfor %}
+        -- one pair_spans row per group: periods_served is that row's
+        {{ dbt.any_value('pair_spans.periods_served') }} * 2 >= count(*) as is_relied_on
     from pair_spans
     inner join sender_periods
         on pair_spans.source = sender_periods.source
         and pair_spans.sender = sender_periods.sender
         and sender_periods.extract_month >= pair_spans.first_month
-    group by all
+    group by
+        {%- for column in pair_columns %}
+        pair_spans.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 ),
 
 expected as (
@@ -124,11 +135,9 @@ expected as (
         pairs.agency,
         pairs.source_order,
         pairs.sender,
-        cast(unnest(generate_series(
-            cast(pairs.first_month as timestamp),
-            cast(source_rhythm.last_month as timestamp),
-            to_months(source_rhythm.months_apart)
-        )) as date) as extract_month
+        {{ month_series(
+            'pairs.first_month', 'source_rhythm.last_month', 'source_rhythm.months_apart') }}
+            as extract_month
     from pairs
     inner join source_rhythm on pairs.source = source_rhythm.source
     where pairs.is_relied_on
@@ -155,7 +164,7 @@ sender_months as (
     from expected
     inner join source_calendar
         on expected.source = source_calendar.source
-        and month(expected.extract_month) = source_calendar.calendar_month
+        and extract(month from expected.extract_month) = source_calendar.calendar_month
     left join sender_periods
         on expected.source = sender_periods.source
         and expected.sender = sender_periods.sender
@@ -177,8 +186,8 @@ months as (
         source_order,
         extract_month,
         count(*) as senders_expected,
-        count(*) filter (where files_received > 0) as senders_received,
-        count(*) filter (where files_loaded > 0) as senders_loaded,
+        count(case when files_received > 0 then 1 end) as senders_received,
+        count(case when files_loaded > 0 then 1 end) as senders_loaded,
         cast(sum(files_received) as bigint) as files_received,
         cast(sum(files_rejected) as bigint) as files_rejected,
         cast(sum(files_superseded) as bigint) as files_superseded,
@@ -189,15 +198,18 @@ months as (
         cast(sum(rows_quarantined) as bigint) as rows_quarantined,
         cast(sum(rows_placed_in_partnership) as bigint) as rows_placed_in_partnership
     from sender_months
-    group by all
+    group by
+        partnership_code, partnership_name, source, source_label, agency, source_order,
+        extract_month
 ),
 
 measured as (
     select
         months.*,
-        last_day(extract_month) as period_end,
-        date_diff('day', last_day(extract_month), cast(last_sender_received_at as date))
-            as days_late
+        {{ dbt.last_day('extract_month', 'month') }} as period_end,
+        {{ dbt.datediff(
+            dbt.last_day('extract_month', 'month'), 'cast(last_sender_received_at as date)',
+            'day') }} as days_late
     from months
 )
 
@@ -232,6 +244,6 @@ select
     rows_read,
     rows_loaded,
     rows_quarantined,
-    rows_quarantined * 1.0 / nullif(rows_read, 0) as share_quarantined,
+    cast(rows_quarantined as {{ type_double() }}) / nullif(rows_read, 0) as share_quarantined,
     rows_placed_in_partnership
 from measured

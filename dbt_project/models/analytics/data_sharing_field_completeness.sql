@@ -13,11 +13,11 @@ with ed as (
         counted_partnership_code as partnership_code,
         cast(arrival_month as date) as month,
         count(*) as records,
-        count(*) filter (where has_usable_location) as with_location,
-        count(*) filter (where assault_at is not null) as with_time,
-        count(*) filter (where assault_method <> 'not_known') as with_method
+        count(case when has_usable_location then 1 end) as with_location,
+        count(case when assault_at is not null then 1 end) as with_time,
+        count(case when assault_method <> 'not_known' then 1 end) as with_method
     from {{ ref('fct_ae_assault_attendances') }}
-    group by all
+    group by counted_partnership_code, cast(arrival_month as date)
 ),
 
 police_by_force as (
@@ -25,10 +25,10 @@ police_by_force as (
         force_code,
         cast(recorded_month as date) as month,
         count(*) as records,
-        count(*) filter (where lsoa_code is not null) as with_lsoa,
-        count(*) filter (where occurred_at is not null) as with_time
+        count(case when lsoa_code is not null then 1 end) as with_lsoa,
+        count(case when occurred_at is not null then 1 end) as with_time
     from {{ ref('fct_police_crimes') }}
-    group by all
+    group by force_code, cast(recorded_month as date)
 ),
 
 force_partnerships as (
@@ -79,7 +79,8 @@ select
     {{ financial_year_label('fields.month') }} as financial_year,
     fields.records,
     fields.records_with_value,
-    fields.records_with_value * 1.0 / nullif(fields.records, 0) as share_with_value
+    cast(fields.records_with_value as {{ type_double() }}) / nullif(fields.records, 0)
+        as share_with_value
 from fields
 left join {{ ref('dim_partnerships') }} as partnerships
     on fields.partnership_code = partnerships.partnership_code

@@ -17,6 +17,16 @@
 {#- a file with at least this share of its rows quarantined is an issue to raise, as the
     ingest check quarantine_below_5_percent says (orchestration/assets/ingest.py) #}
 {%- set quarantine_share = 0.05 %}
+{#- Regular expressions as written (macros/cross_db/regex.sql quotes them for the engine). #}
+{%- set directory %}^.*[/\\]{% endset %}
+{%- set extension %}\.[^.]*${% endset %}
+{%- set year_month %}(^|[^0-9])((19|20)[0-9]{2}-(0[1-9]|1[0-2]))($|[^0-9]){% endset %}
+{%- set financial_year %}(^|[^0-9])((19|20)[0-9]{2}-[0-9]{2})($|[^0-9]){% endset %}
+{%- set version_suffix %}([ _-]?(v[0-9]+|corrected|resend|resent|final)|\s*\([0-9]+\))+${% endset %}
+{%- set period %}(19|20)[0-9]{2}-[0-9]{2}{% endset %}
+{#- the last day of the extract's period, and how many days after it the file arrived #}
+{%- set period_end = dbt.last_day('dated.extract_month', 'month') %}
+{%- set days_late = dbt.datediff(period_end, 'cast(dated.received_at as date)', 'day') %}
 
 with sources as (
     -- The extracts partners share. The DfE's national published tables (dfe_exclusions_la,
@@ -39,39 +49,36 @@ with sources as (
 
 named as (
     -- a rejected file is read (and rejected) again at every run: keep its first rejection
-    select
-        loads.*,
-        regexp_replace(loads.source_file, '^.*[/\\]', '') as file_name,
-        regexp_replace(
-            regexp_replace(loads.source_file, '^.*[/\\]', ''), '\.[^.]*$', ''
-        ) as file_stem
-    from {{ ref('stg_ops__load_log') }} as loads
-    inner join sources on loads.source = sources.source
-    qualify row_number() over (
-        partition by loads.source, loads.source_file, loads.sha256 order by loads.loaded_at
-    ) = 1
+    select *
+    from (
+        select
+            loads.*,
+            {{ regex_replace('loads.source_file', directory, '') }} as file_name,
+            {{ regex_replace(regex_replace('loads.source_file', directory, ''), extension, '') }}
+                as file_stem,
+            row_number() over (
+                partition by loads.source, loads.source_file, loads.sha256
+                order by loads.loaded_at
+            ) as load_order
+        from {{ ref('stg_ops__load_log') }} as loads
+        inner join sources on loads.source = sources.source
+    ) as ordered_loads
+    where load_order = 1
 ),
 
 periods as (
     select
         named.*,
         -- the last YYYY-MM in the name, as the loader reads it (extract_period)
-        list_last(regexp_extract_all(
-            file_stem, '(^|[^0-9])((19|20)[0-9]{2}-(0[1-9]|1[0-2]))($|[^0-9])', 2
-        )) as month_in_name,
+        {{ regex_last_match('file_stem', year_month, 2) }} as month_in_name,
         -- else a financial year YYYY-YY (hospital admissions): its last month is March
-        list_last(list_filter(
-            regexp_extract_all(file_stem, '(^|[^0-9])((19|20)[0-9]{2}-[0-9]{2})($|[^0-9])', 2),
-            lambda fy: (cast(left(fy, 4) as integer) + 1) % 100 = cast(right(fy, 2) as integer)
-        )) as financial_year_in_name,
+        {{ regex_last_match('file_stem', financial_year, 2, filter_var='fy',
+            filter_condition='(cast(left(fy, 4) as integer) + 1) % 100'
+                ~ ' = cast(right(fy, 2) as integer)') }} as financial_year_in_name,
         -- the extract's identity without version suffix, and without period: its sender
-        regexp_replace(
-            lower(regexp_replace(
-                file_stem, '([ _-]?(v[0-9]+|corrected|resend|resent|final)|\s*\([0-9]+\))+$',
-                '', 'i'
-            )),
-            '(19|20)[0-9]{2}-[0-9]{2}', '', 'g'
-        ) as sender
+        {{ regex_replace(
+            'lower(' ~ regex_replace('file_stem', version_suffix, '', 'i') ~ ')',
+            period, '', 'g') }} as sender
     from named
 ),
 
@@ -119,9 +126,14 @@ placed_everywhere as (
 placed_rows as (
     -- a partnership holding under 1% of a file's placed rows (a few records just over a
     -- force's or a department's boundary) is not one the file serves
-    select *
-    from placed_everywhere
-    qualify rows_placed >= {{ min_share }} * sum(rows_placed) over (partition by source, source_file)
+    select source, source_file, partnership_code, rows_placed
+    from (
+        select
+            *,
+            sum(rows_placed) over (partition by source, source_file) as file_rows_placed
+        from placed_everywhere
+    ) as shares
+    where rows_placed >= {{ min_share }} * file_rows_placed
 ),
 
 sender_partnerships as (
@@ -164,21 +176,18 @@ select
     dated.sha256,
     dated.period_type,
     dated.extract_month,
-    last_day(dated.extract_month) as period_end,
+    {{ period_end }} as period_end,
     {{ financial_year_label('dated.extract_month') }} as financial_year,
     dated.received_at,
-    date_diff('day', last_day(dated.extract_month), cast(dated.received_at as date)) as days_late,
-    coalesce(
-        date_diff('day', last_day(dated.extract_month), cast(dated.received_at as date))
-        > {{ late_after_days }},
-        false
-    ) as is_late,
+    {{ days_late }} as days_late,
+    coalesce({{ days_late }} > {{ late_after_days }}, false) as is_late,
     dated.loaded_at,
     dated.status,
     dated.rows_read,
     dated.rows_loaded,
     dated.rows_quarantined,
-    dated.rows_quarantined * 1.0 / nullif(dated.rows_read, 0) as share_quarantined,
+    cast(dated.rows_quarantined as {{ type_double() }}) / nullif(dated.rows_read, 0)
+        as share_quarantined,
     file_partnerships.rows_placed_in_partnership,
     dated.message,
     nullif(concat_ws('; ',
@@ -187,16 +196,12 @@ select
         case when dated.status = 'loaded'
                 and dated.rows_quarantined >= {{ quarantine_share }} * dated.rows_read
                 and dated.rows_quarantined > 0
-            then cast(dated.rows_quarantined as varchar) || ' of '
-                || cast(dated.rows_read as varchar) || ' rows quarantined' end,
+            then cast(dated.rows_quarantined as {{ dbt.type_string() }}) || ' of '
+                || cast(dated.rows_read as {{ dbt.type_string() }}) || ' rows quarantined' end,
         case when dated.rows_read = 0 and dated.status = 'loaded' then 'no rows' end,
         case
-            when date_diff('day', last_day(dated.extract_month), cast(dated.received_at as date))
-                > {{ late_after_days }}
-                then 'received '
-                || cast(date_diff(
-                    'day', last_day(dated.extract_month), cast(dated.received_at as date)
-                ) as varchar)
+            when {{ days_late }} > {{ late_after_days }}
+                then 'received ' || cast({{ days_late }} as {{ dbt.type_string() }})
                 || ' days after the end of its period'
         end
     ), '') as issue,
@@ -206,8 +211,7 @@ select
             and dated.rows_quarantined >= {{ quarantine_share }} * dated.rows_read then 2
         when dated.status = 'superseded' then 3
         when dated.rows_read = 0 then 4
-        when date_diff('day', last_day(dated.extract_month), cast(dated.received_at as date))
-            > {{ late_after_days }} then 5
+        when {{ days_late }} > {{ late_after_days }} then 5
     end as issue_severity
 from dated
 inner join sources on dated.source = sources.source

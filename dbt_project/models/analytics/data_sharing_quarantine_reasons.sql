@@ -5,6 +5,12 @@
 -- (YYYY-MM-DD)" becomes "recorded_date is not a date (YYYY-MM-DD)"), so that reasons add
 -- up. A row that broke two rules counts under both. Quarantined rows cannot be placed
 -- themselves: they count for every partnership of their file (data_sharing_files).
+{#- Regular expressions as written (macros/cross_db/regex.sql quotes them for the engine). #}
+{%- set duplicate_line %}duplicate of the record on line [0-9]+{% endset %}
+{#- "<field> '<value>' is <rule>": the value ends at the last "' is " #}
+{%- set field_value_rule %}^([^']+?) '.*' (is .*)${% endset %}
+{#- "... is after the extract's period (2024-04)" #}
+{%- set period_suffix %} \((19|20)[0-9]{2}-[0-9]{2}\)${% endset %}
 
 with files as (
     select distinct
@@ -21,14 +27,24 @@ with files as (
     where status = 'loaded'
 ),
 
+reason_parts as (
+    select
+        source,
+        source_file,
+        sha256,
+        source_line,
+        {{ split_to_rows('reason', '; ') }} as reason_part
+    from {{ ref('stg_ops__quarantine') }}
+),
+
 reasons as (
     select
         source,
         source_file,
         sha256,
         source_line,
-        trim(unnest(string_split(reason, '; '))) as reason_text
-    from {{ ref('stg_ops__quarantine') }}
+        trim(reason_part) as reason_text
+    from reason_parts
 ),
 
 rules as (
@@ -37,13 +53,11 @@ rules as (
         case
             when reason_text like 'line cannot be read as CSV%'
                 then 'line cannot be read as CSV (wrong number of fields, bad quoting)'
-            when regexp_full_match(reason_text, 'duplicate of the record on line [0-9]+')
+            when {{ regex_full_match('reason_text', duplicate_line) }}
                 then 'duplicate of an earlier record in the same file'
-            else regexp_replace(
-                -- "<field> '<value>' is <rule>": drop the value (the last "' is " ends it)
-                regexp_replace(reason_text, '^([^'']+?) ''.*'' (is .*)$', '\1 \2'),
-                ' \((19|20)[0-9]{2}-[0-9]{2}\)$', ''  -- "… is after the extract's period (2024-04)"
-            )
+            -- drop the value, then a period at the end ("... is after the extract's period")
+            else {{ regex_replace(
+                regex_replace('reason_text', field_value_rule, '\\1 \\2'), period_suffix, '') }}
         end as reason_rule
     from reasons
 )
@@ -58,13 +72,23 @@ select
     files.financial_year,
     rules.reason_rule,
     files.source_label || ': ' || rules.reason_rule as source_rule,
-    count(distinct rules.source_file || ':' || cast(rules.source_line as varchar))
+    count(distinct rules.source_file || ':' || cast(rules.source_line as {{ dbt.type_string() }}))
         as rows_quarantined,
     count(distinct rules.source_file) as files,
-    any_value(rules.reason_text) as example_reason
+    -- reason_text is never NULL: DuckDB's arbitrary() (dbt.any_value) picks as any_value() does
+    {{ dbt.any_value('rules.reason_text') }} as example_reason
 from rules
 inner join files
     on rules.source = files.source
     and rules.source_file = files.source_file
     and rules.sha256 = files.sha256
-group by all
+group by
+    files.partnership_code,
+    files.partnership_name,
+    files.source,
+    files.source_label,
+    files.agency,
+    files.extract_month,
+    files.financial_year,
+    rules.reason_rule,
+    files.source_label || ': ' || rules.reason_rule

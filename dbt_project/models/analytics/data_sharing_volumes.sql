@@ -35,7 +35,7 @@ with monthly as (
 with_usual as (
     select
         monthly.*,
-        median(records) over recent as usual_records,
+        {{ median_value('records') }} over recent as usual_records,
         count(*) over recent as history_months
     from monthly
     window recent as (

@@ -62,7 +62,8 @@ proportion_points as (
     select
         benchmarks.*,
         exp(ln(benchmarks.smallest / 2.0)
-            + steps.step / 39.0 * (ln(benchmarks.largest * 1.5) - ln(benchmarks.smallest / 2.0)))
+            + cast(steps.step as {{ type_double() }}) / 39
+            * (ln(benchmarks.largest * 1.5) - ln(benchmarks.smallest / 2.0)))
             as denominator
     from benchmarks
     cross join steps
@@ -73,14 +74,14 @@ rate_points as (
     -- whole expected counts 1..9 (exact limits), then 40 expected counts from 10 up
     select
         benchmarks.*,
-        cast(digits.d as double) as expected
+        cast(digits.d as {{ type_double() }}) as expected
     from benchmarks
     cross join digits
     where benchmarks.method = 'rate' and digits.d between 1 and 9
     union all
     select
         benchmarks.*,
-        exp(ln(10.0) + steps.step / 39.0 * (ln(greatest(
+        exp(ln(10.0) + cast(steps.step as {{ type_double() }}) / 39 * (ln(greatest(
             benchmarks.largest * 1.5 * benchmarks.england_numerator
             / benchmarks.england_denominator, 10.0)) - ln(10.0))) as expected
     from benchmarks

@@ -17,10 +17,12 @@ ranked as (
             when annual.value is not null then
                 rank() over (
                     partition by annual.indicator_id, annual.period_type, annual.period_start
+                    -- partnerships without a value sort last on every engine (Spark would
+                    -- put NULLs first and shift every rank)
                     order by case
                         when annual.polarity = 'low is good' then annual.value
                         else -annual.value
-                    end
+                    end nulls last
                 )
         end as national_rank,
         count(annual.value) over (
@@ -58,7 +60,9 @@ select
     national_rank,
     partnerships_ranked,
     case
-        when national_rank is not null then national_rank || ' of ' || partnerships_ranked
+        when national_rank is not null
+            then cast(national_rank as {{ dbt.type_string() }}) || ' of '
+            || cast(partnerships_ranked as {{ dbt.type_string() }})
     end as national_rank_label,
     quintile,
     trend,

@@ -104,7 +104,8 @@ select
     partnerships.msg_size,
     case
         when partnerships.msg_rank is not null
-            then partnerships.msg_rank || ' of ' || partnerships.msg_size
+            then cast(partnerships.msg_rank as {{ dbt.type_string() }}) || ' of '
+            || cast(partnerships.msg_size as {{ dbt.type_string() }})
     end as msg_rank_label,
     partnerships.quintile,
     partnerships.trend,

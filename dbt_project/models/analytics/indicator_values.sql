@@ -146,7 +146,7 @@ select
     published.period_end,
     case when published.suppressed then null else cast(published.numerator as bigint) end
         as numerator,
-    cast(published.denominator as double) as denominator,
+    cast(published.denominator as {{ type_double() }}) as denominator,
     published.multiplier,
     case when published.suppressed then null else published.value end as value,
     case when published.suppressed then null else published.lower_95 end as lower_95,

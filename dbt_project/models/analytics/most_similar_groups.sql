@@ -23,13 +23,17 @@ pairs as (
 ),
 
 nearest as (
-    select
-        *,
-        row_number() over (
-            partition by partnership_code order by distance, similar_partnership_code
-        ) as neighbour_rank
-    from pairs
-    qualify neighbour_rank <= 15
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by partnership_code
+                order by distance nulls last, similar_partnership_code
+            ) as neighbour_rank
+        from pairs
+    ) as ranked
+    where neighbour_rank <= 15
 )
 
 select

@@ -19,7 +19,7 @@ with events as (
         'police' as source,
         partnership_code,
         financial_year,
-        cast(extract(isodow from occurred_at) as integer) as day_of_week_number,
+        cast({{ day_of_week_iso('occurred_at') }} as integer) as day_of_week_number,
         cast(extract(hour from occurred_at) as integer) as hour_of_day
     from {{ ref('fct_police_crimes') }}
     where offence_group = 'VAP'
@@ -32,7 +32,7 @@ with events as (
         'ed' as source,
         counted_partnership_code as partnership_code,
         financial_year,
-        cast(extract(isodow from assault_at) as integer) as day_of_week_number,
+        cast({{ day_of_week_iso('assault_at') }} as integer) as day_of_week_number,
         cast(extract(hour from assault_at) as integer) as hour_of_day
     from {{ ref('fct_ae_assault_attendances') }}
     where counted_partnership_code is not null

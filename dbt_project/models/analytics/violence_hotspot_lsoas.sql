@@ -99,7 +99,7 @@ select
     cast(combined.ed_located_assaults as bigint) as ed_located_assaults,
     cast(combined.police_vap_offences + combined.ed_located_assaults as bigint)
         as combined_violence,
-    100.0 * (combined.police_vap_offences + combined.ed_located_assaults)
+    100 * cast(combined.police_vap_offences + combined.ed_located_assaults as {{ type_double() }})
         / sum(combined.police_vap_offences + combined.ed_located_assaults)
             over (partition by combined.partnership_code) as share_of_partnership_pct,
     row_number() over (

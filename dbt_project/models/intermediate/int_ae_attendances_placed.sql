@@ -1,9 +1,7 @@
 -- ED assault attendances counted once (a record re-sent in a later extract keeps its latest
 -- version) and placed in a partnership by the LSOA of the assault, when there is one.
 with latest as (
-    select *
-    from {{ ref('stg_ae_istv__attendances') }}
-    {{ latest_version_filter(['site_code', 'attendance_id']) }}
+    {{ latest_versions(ref('stg_ae_istv__attendances'), ['site_code', 'attendance_id']) }}
 )
 
 select

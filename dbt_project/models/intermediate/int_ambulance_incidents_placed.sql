@@ -1,9 +1,7 @@
 -- Ambulance assault incidents counted once (a record re-sent in a later extract keeps its
 -- latest version) and placed in a partnership by the LSOA of the incident.
 with latest as (
-    select *
-    from {{ ref('stg_ambulance__incidents') }}
-    {{ latest_version_filter(['service_area_code', 'incident_id']) }}
+    {{ latest_versions(ref('stg_ambulance__incidents'), ['service_area_code', 'incident_id']) }}
 )
 
 select

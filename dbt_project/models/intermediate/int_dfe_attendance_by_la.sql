@@ -3,14 +3,15 @@
 -- republished as the year goes on: per year, period, authority and phase the most recently
 -- loaded row is kept.
 with latest as (
-    select *
-    from {{ ref('stg_dfe_attendance_la__attendance') }}
-    where geographic_level = 'Local authority'
-    {{ latest_version_filter(['academic_year', 'time_identifier', 'la_code', 'education_phase']) }}
+    {{ latest_versions(
+        ref('stg_dfe_attendance_la__attendance'),
+        ['academic_year', 'time_identifier', 'la_code', 'education_phase'],
+        where="geographic_level = 'Local authority'") }}
 )
 
 select
-    latest.* exclude (geographic_level, country_code, country_name),
+    {{ star_except(ref('stg_dfe_attendance_la__attendance'), 'latest',
+        ['geographic_level', 'country_code', 'country_name']) }},
     placed.la_type,
     placed.partnership_code,
     placed.placement

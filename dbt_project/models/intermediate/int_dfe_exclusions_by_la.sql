@@ -3,14 +3,15 @@
 -- (a later release restating a year) supersedes the earlier one: per year, authority and
 -- school type the row of the file that arrived last is kept.
 with latest as (
-    select *
-    from {{ ref('stg_dfe_exclusions_la__exclusions') }}
-    where geographic_level = 'Local authority'
-    {{ latest_version_filter(['academic_year', 'old_la_code', 'school_type']) }}
+    {{ latest_versions(
+        ref('stg_dfe_exclusions_la__exclusions'),
+        ['academic_year', 'old_la_code', 'school_type'],
+        where="geographic_level = 'Local authority'") }}
 )
 
 select
-    latest.* exclude (geographic_level, country_code, country_name),
+    {{ star_except(ref('stg_dfe_exclusions_la__exclusions'), 'latest',
+        ['geographic_level', 'country_code', 'country_name']) }},
     placed.la_type,
     placed.partnership_code,
     coalesce(placed.placement, 'not_in_lookup') as placement

@@ -1,9 +1,9 @@
 -- Assault admission counts, one per district, financial year, age band and sex (a count
 -- re-sent in a later extract keeps its latest version), placed in a partnership by district.
 with latest as (
-    select *
-    from {{ ref('stg_hospital_admissions__admissions') }}
-    {{ latest_version_filter(['lad_code', 'financial_year', 'age_band', 'sex']) }}
+    {{ latest_versions(
+        ref('stg_hospital_admissions__admissions'),
+        ['lad_code', 'financial_year', 'age_band', 'sex']) }}
 )
 
 select

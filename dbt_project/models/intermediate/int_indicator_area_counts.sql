@@ -56,7 +56,7 @@ partnership_rows as (
         stratum,
         stratum_weight,
         sum(numerator) as numerator,
-        list_sum(list(denominator order by partnership_code)) as denominator,
+        {{ ordered_sum('denominator', 'partnership_code') }} as denominator,
         count(distinct partnership_code) as areas_pooled
     from counts
     where {{ code }} is not null
@@ -79,7 +79,7 @@ msg_rows as (
         counts.stratum,
         counts.stratum_weight,
         sum(counts.numerator) as numerator,
-        list_sum(list(counts.denominator order by counts.partnership_code)) as denominator,
+        {{ ordered_sum('counts.denominator', 'counts.partnership_code') }} as denominator,
         count(distinct counts.partnership_code) as areas_pooled
     from {{ ref('most_similar_groups') }} as groups
     inner join counts on groups.similar_partnership_code = counts.partnership_code

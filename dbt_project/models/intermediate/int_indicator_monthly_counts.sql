@@ -4,11 +4,13 @@
 -- gives no row, so a missing extract never passes for a zero.
 -- Each indicator's numerator and denominator are written out below, source by source; the
 -- indicator catalogue (seed indicator_catalogue) describes them in words.
+{#- Friday or Saturday from 18:00 to 05:59 the next morning (0 = Sunday, 5 = Friday) -#}
+{%- set day = day_of_week_sunday_0('occurred_at') %}
 {%- set night_time = "(
-        (extract(dow from occurred_at) = 5 and extract(hour from occurred_at) >= 18)
-        or (extract(dow from occurred_at) = 6 and extract(hour from occurred_at) < 6)
-        or (extract(dow from occurred_at) = 6 and extract(hour from occurred_at) >= 18)
-        or (extract(dow from occurred_at) = 0 and extract(hour from occurred_at) < 6)
+        (" ~ day ~ " = 5 and extract(hour from occurred_at) >= 18)
+        or (" ~ day ~ " = 6 and extract(hour from occurred_at) < 6)
+        or (" ~ day ~ " = 6 and extract(hour from occurred_at) >= 18)
+        or (" ~ day ~ " = 0 and extract(hour from occurred_at) < 6)
     ) and location_type in ('street', 'transport', 'licensed_premises')" %}
 {%- set sources = [
     {

@@ -26,7 +26,7 @@ partnership_population as (
             partnership_code,
             -- populations can hold fractions (shares of a split area): added in a fixed
             -- order so that every build reaches the same last digit
-            list_sum(list(population order by age_band_start, age_band_end, population))
+            {{ ordered_sum('population', 'age_band_start, age_band_end, population') }}
                 as female_16_plus
         from {{ ref('int_partnership_population_by_age_sex') }}
         where sex = 'female' and age_band_start >= 16
@@ -101,7 +101,7 @@ esp_bands as (
         esp_age_band,
         min(age_band_start) as age_band_start,
         min(esp_weight) as esp_weight,
-        list_sum(list(population order by sex, age_band_start, age_band_end, population))
+        {{ ordered_sum('population', 'sex, age_band_start, age_band_end, population') }}
             as population
     from {{ ref('int_partnership_population_by_age_sex') }}
     group by partnership_code, esp_age_band
@@ -118,7 +118,7 @@ admissions_standardised as (
             as period_end,
         years.period_label,
         bands.esp_age_band as stratum,
-        cast(bands.esp_weight as double) as stratum_weight,
+        cast(bands.esp_weight as {{ type_double() }}) as stratum_weight,
         coalesce(admissions.admissions, 0) as numerator,
         bands.population as denominator
     from admission_years as years
@@ -205,14 +205,14 @@ select
     unstratified.period_end,
     unstratified.period_label,
     'all' as stratum,
-    cast(null as double) as stratum_weight,
-    cast(unstratified.numerator as double) as numerator,
+    cast(null as {{ type_double() }}) as stratum_weight,
+    cast(unstratified.numerator as {{ type_double() }}) as numerator,
     cast(case catalogue.denominator_type
         when 'population' then partnership_population.population
         when 'female_16_plus' then partnership_population.female_16_plus
         when 'none' then null
         else unstratified.denominator
-    end as double) as denominator
+    end as {{ type_double() }}) as denominator
 from unstratified
 inner join catalogue on unstratified.indicator_id = catalogue.indicator_id
 left join partnership_population
@@ -229,6 +229,6 @@ select
     period_label,
     stratum,
     stratum_weight,
-    cast(numerator as double) as numerator,
-    cast(denominator as double) as denominator
+    cast(numerator as {{ type_double() }}) as numerator,
+    cast(denominator as {{ type_double() }}) as denominator
 from admissions_standardised

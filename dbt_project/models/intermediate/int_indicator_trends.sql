@@ -65,7 +65,7 @@ totals as (
             ('s5', 'w * t * t'), ('sx', 'x'), ('sn', 'n'), ('sxt', 'x * t'), ('snt', 'n * t'),
             ('sntt', 'n * t * t')
         ] %}
-        list_sum(list({{ term }} order by t)) as {{ name }}{{ ',' if not loop.last }}
+        {{ ordered_sum(term, 't') }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from points
     group by indicator_id, area_type, area_code, period_type, period_start

@@ -8,10 +8,11 @@
 -- counts as they are. Nothing is suppressed here; analytics.indicator_values applies the
 -- disclosure rule.
 -- Sums that can hold fractions (age-band populations, the Dobson terms) add their terms in a
--- fixed order (list_sum over a list ordered by stratum), never with sum(): DuckDB's parallel
--- sum() adds doubles in whatever order its threads meet the rows, so the last binary digit
--- of a standardised rate could change from one build to the next, and `pvw rebuild` must
--- reproduce every published figure exactly (tests/integration/test_rebuild.py).
+-- fixed order (ordered_sum by stratum, macros/cross_db: on DuckDB list_sum over a list ordered
+-- by stratum), never with sum(): DuckDB's parallel sum() adds doubles in whatever order its
+-- threads meet the rows, so the last binary digit of a standardised rate could change from
+-- one build to the next, and `pvw rebuild` must reproduce every published figure exactly
+-- (tests/integration/test_rebuild.py).
 with collapsed as (
     select
         indicator_id,
@@ -24,18 +25,16 @@ with collapsed as (
         period_label,
         max(areas_pooled) as areas_pooled,
         sum(numerator) as numerator,  -- counts: whole numbers, exact in any order
-        list_sum(list(denominator order by {{ strata }})) as denominator,
+        {{ ordered_sum('denominator', strata) }} as denominator,
         -- directly standardised rates: sums over age bands (Dobson)
-        list_sum(list(
-            case when denominator > 0 then numerator * stratum_weight / denominator end
-            order by {{ strata }}
-        )) as weighted_rate_sum,
-        list_sum(list(
-            case when denominator > 0
-                then numerator * (stratum_weight / denominator) * (stratum_weight / denominator)
-            end
-            order by {{ strata }}
-        )) as weighted_variance_sum,
+        {{ ordered_sum(
+            'case when denominator > 0 then numerator * stratum_weight / denominator end',
+            strata) }} as weighted_rate_sum,
+        {{ ordered_sum(
+            'case when denominator > 0'
+            ~ ' then numerator * (stratum_weight / denominator) * (stratum_weight / denominator)'
+            ~ ' end',
+            strata) }} as weighted_variance_sum,
         sum(case when denominator > 0 then stratum_weight end) as weight_total
     from {{ ref('int_indicator_area_counts') }}
     group by

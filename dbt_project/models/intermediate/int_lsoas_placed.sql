@@ -8,7 +8,7 @@ with lsoas as (
         lsoa_name,
         lad_code,
         imd_decile,
-        regexp_replace(lsoa_name, ' [0-9]{3}[A-Z]$', '') as former_district
+        {{ regex_replace('lsoa_name', ' [0-9]{3}[A-Z]$', '') }} as former_district
     from {{ ref('stg_reference__lsoas') }}
 ),
 
@@ -32,7 +32,7 @@ select
         when reconciled.partnership_code is not null then 'reconciled'
     end as placed_by,
     areas.population_area_code,
-    population.population * 1.0
+    cast(population.population as {{ type_double() }})
         / count(*) over (partition by areas.population_area_code) as population_share
 from population_areas as areas
 left join {{ ref('int_lads_placed') }} as lads on areas.lad_code = lads.lad_code

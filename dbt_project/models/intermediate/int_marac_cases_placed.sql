@@ -1,9 +1,7 @@
 -- MARAC cases counted once (a case re-sent in a later extract keeps its latest version),
 -- placed in the partnership the MARAC gave, when the partnership lookup knows that code.
 with latest as (
-    select *
-    from {{ ref('stg_marac_cases__cases') }}
-    {{ latest_version_filter(['case_id']) }}
+    {{ latest_versions(ref('stg_marac_cases__cases'), ['case_id']) }}
 ),
 
 partnerships as (

@@ -21,7 +21,7 @@ bands as (
         population.sex,
         population.age_band_start,
         population.age_band_end,
-        population.population * lsoas_per_area.lsoas * 1.0
+        cast(population.population * lsoas_per_area.lsoas as {{ type_double() }})
             / lsoas_per_area.area_lsoas as population
     from lsoas_per_area
     inner join {{ ref('stg_reference__population_by_age_sex') }} as population
@@ -37,9 +37,15 @@ select
     esp.esp_weight,
     -- shares of split areas are fractions: added in a fixed order (not sum(), whose order
     -- changes from build to build) so that every build gives the same last digit
-    cast(list_sum(list(bands.population order by bands.population_area_code)) as double)
-        as population
+    cast({{ ordered_sum('bands.population', 'bands.population_area_code') }}
+        as {{ type_double() }}) as population
 from bands
 inner join {{ ref('esp2013') }} as esp
     on bands.age_band_start between esp.age_band_start and coalesce(esp.age_band_end, 999)
-group by all
+group by
+    bands.partnership_code,
+    bands.sex,
+    bands.age_band_start,
+    bands.age_band_end,
+    esp.esp_age_band,
+    esp.esp_weight

@@ -2,8 +2,9 @@
 -- The seven variables that decide a partnership's Most Similar Group, and their z-scores
 -- across the English partnerships that take part (those with LSOAs and population > 0).
 -- Method: docs/most_similar_groups.md.
--- Sums, means and standard deviations of fractions add their terms in a fixed order (lists
--- ordered by LSOA, band or partnership code), never with sum()/avg() or a window over (): their
+-- Sums, means and standard deviations of fractions add their terms in a fixed order
+-- (ordered_sum, ordered_avg, ordered_stddev_samp in macros/cross_db, by LSOA, band or
+-- partnership code), never with sum()/avg() or a window over (): their
 -- order changes from build to build, and with it the last digit of a distance, which could
 -- reorder two near neighbours (`pvw rebuild` reproduces every figure, docs/rebuild.md).
 with lsoas as (
@@ -24,10 +25,10 @@ from_lsoas as (
     select
         lsoas.partnership_code,
         count(*) as lsoas,
-        list_sum(list(lsoas.population_share order by lsoas.lsoa_code)) as population,
-        list_sum(list(areas.area_sq_km / lsoas.area_lsoas order by lsoas.lsoa_code))
-            as area_sq_km,
-        avg(case when lsoas.imd_decile = 1 then 1.0 else 0.0 end) as share_lsoas_imd_decile_1,
+        {{ ordered_sum('lsoas.population_share', 'lsoas.lsoa_code') }} as population,
+        {{ ordered_sum('areas.area_sq_km / lsoas.area_lsoas', 'lsoas.lsoa_code') }} as area_sq_km,
+        avg(cast(case when lsoas.imd_decile = 1 then 1 else 0 end as {{ type_double() }}))
+            as share_lsoas_imd_decile_1,
         avg(lsoas.imd_rank) as mean_imd_rank
     from lsoas
     left join {{ ref('stg_reference__lad_areas') }} as areas
@@ -38,16 +39,15 @@ from_lsoas as (
 ages as (
     select
         partnership_code,
-        {%- set band_order = 'order by sex, age_band_start, age_band_end, population' %}
-        list_sum(list(case when age_band_end <= 15 then population else 0 end {{ band_order }}))
+        {%- set band_order = 'sex, age_band_start, age_band_end, population' %}
+        {{ ordered_sum('case when age_band_end <= 15 then population else 0 end', band_order) }}
             as aged_0_15,
-        list_sum(list(
-            case when age_band_start >= 16 and age_band_end <= 24 then population else 0 end
-            {{ band_order }}
-        )) as aged_16_24,
-        list_sum(list(case when age_band_start >= 65 then population else 0 end {{ band_order }}))
+        {{ ordered_sum(
+            'case when age_band_start >= 16 and age_band_end <= 24 then population else 0 end',
+            band_order) }} as aged_16_24,
+        {{ ordered_sum('case when age_band_start >= 65 then population else 0 end', band_order) }}
             as aged_65_plus,
-        list_sum(list(population {{ band_order }})) as population
+        {{ ordered_sum('population', band_order) }} as population
     from {{ ref('int_partnership_population_by_age_sex') }}
     group by partnership_code
 ),
@@ -78,8 +78,8 @@ variables as (
 spread as (
     select
         {%- for name in names %}
-        list_avg(list({{ name }} order by partnership_code)) as mean_{{ name }},
-        list_stddev_samp(list({{ name }} order by partnership_code)) as sd_{{ name }}
+        {{ ordered_avg(name, 'partnership_code') }} as mean_{{ name }},
+        {{ ordered_stddev_samp(name, 'partnership_code') }} as sd_{{ name }}
         {{- "," if not loop.last }}
         {%- endfor %}
     from variables

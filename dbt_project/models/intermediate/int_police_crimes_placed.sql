@@ -1,9 +1,7 @@
 -- Police crimes counted once (a record re-sent in a later extract keeps its latest version)
 -- and placed in a partnership by the LSOA of the offence.
 with latest as (
-    select *
-    from {{ ref('stg_police__crimes') }}
-    {{ latest_version_filter(['crime_reference']) }}
+    {{ latest_versions(ref('stg_police__crimes'), ['crime_reference']) }}
 )
 
 select

@@ -1,9 +1,7 @@
 -- police.uk records placed in partnerships. A crime published again in a later file keeps
 -- its latest version; anti-social behaviour rows (no Crime ID) are each their own record.
 with latest as (
-    select *
-    from {{ ref('stg_policeuk__street_crimes') }}
-    {{ latest_version_filter(['crime_id'], keep_null_keys=true) }}
+    {{ latest_versions(ref('stg_policeuk__street_crimes'), ['crime_id'], keep_null_keys=true) }}
 )
 
 select

@@ -2,9 +2,7 @@
 -- later extract keeps its latest version), placed in a partnership by the LSOA of residence,
 -- or by the district of residence when the LSOA is not known.
 with latest as (
-    select *
-    from {{ ref('stg_probation_caseload__snapshots') }}
-    {{ latest_version_filter(['person_id', 'snapshot_month']) }}
+    {{ latest_versions(ref('stg_probation_caseload__snapshots'), ['person_id', 'snapshot_month']) }}
 )
 
 select

@@ -2,9 +2,7 @@
 -- re-sent in a later extract keeps its latest version), placed in a partnership by the
 -- district of residence.
 with latest as (
-    select *
-    from {{ ref('stg_probation_reoffending__cohort') }}
-    {{ latest_version_filter(['person_id', 'cohort_quarter']) }}
+    {{ latest_versions(ref('stg_probation_reoffending__cohort'), ['person_id', 'cohort_quarter']) }}
 )
 
 select

@@ -2,9 +2,8 @@
 -- version), placed in a partnership by the district of the school (lad_code), whichever
 -- authority's system sent it: a county's records fall in its districts' partnerships.
 with latest as (
-    select *
-    from {{ ref('stg_school_exclusions__exclusions') }}
-    {{ latest_version_filter(['pupil_id', 'exclusion_date', 'school_urn']) }}
+    {{ latest_versions(
+        ref('stg_school_exclusions__exclusions'), ['pupil_id', 'exclusion_date', 'school_urn']) }}
 ),
 
 years as (
@@ -17,10 +16,11 @@ years as (
 )
 
 select
-    years.* exclude (academic_year_begins),
-    cast(academic_year_begins as varchar) || '/'
-        || right(cast(academic_year_begins + 1 as varchar), 2) as academic_year,
-    cast(cast(academic_year_begins as varchar) || '-09-01' as date) as academic_year_start,
+    {{ star_except(ref('stg_school_exclusions__exclusions'), 'years', ['academic_year_begins']) }},
+    cast(academic_year_begins as {{ dbt.type_string() }}) || '/'
+        || right(cast(academic_year_begins + 1 as {{ dbt.type_string() }}), 2) as academic_year,
+    cast(cast(academic_year_begins as {{ dbt.type_string() }}) || '-09-01' as date)
+        as academic_year_start,
     {{ financial_year_label('years.exclusion_date') }} as financial_year,
     years.reason in ('physical_assault_pupil', 'physical_assault_adult') as is_physical_assault,
     lads.partnership_code

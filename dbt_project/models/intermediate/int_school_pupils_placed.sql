@@ -1,9 +1,7 @@
 -- Pupils on roll counted once per district and academic year (a count re-sent in a later
 -- extract keeps its latest version), placed in a partnership by district.
 with latest as (
-    select *
-    from {{ ref('stg_school_pupils__pupil_counts') }}
-    {{ latest_version_filter(['lad_code', 'academic_year']) }}
+    {{ latest_versions(ref('stg_school_pupils__pupil_counts'), ['lad_code', 'academic_year']) }}
 )
 
 select

@@ -34,7 +34,8 @@ from_lsoas as (
         placed.partnership_code,
         count(*) as lsoas,
         sum(placed.population_share) as population,
-        bool_or(split_areas.population_area_code is not null) as population_is_apportioned
+        {{ dbt.bool_or('split_areas.population_area_code is not null') }}
+            as population_is_apportioned
     from {{ ref('int_lsoas_placed') }} as placed
     left join split_areas on placed.population_area_code = split_areas.population_area_code
     group by placed.partnership_code
@@ -53,7 +54,8 @@ select
         min(from_lsoas.population),
         case when max(lookup.partnerships_per_lad) = 1 then sum(lookup.population) end
     )) as bigint) as population,
-    coalesce(bool_or(from_lsoas.population_is_apportioned), false) as population_is_apportioned
+    coalesce({{ dbt.bool_or('from_lsoas.population_is_apportioned') }}, false)
+        as population_is_apportioned
 from lookup
 left join from_lsoas on lookup.partnership_code = from_lsoas.partnership_code
 group by lookup.partnership_code

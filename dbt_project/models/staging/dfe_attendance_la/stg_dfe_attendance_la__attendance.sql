@@ -36,7 +36,7 @@ select
     la_name,
     education_phase,
 {%- for m in measures %}
-    try_cast({{ m }} as double) as {{ m }},
+    {{ try_cast_as(m, type_double()) }} as {{ m }},
 {%- endfor %}
     coalesce(
 {%- for m in measures %}

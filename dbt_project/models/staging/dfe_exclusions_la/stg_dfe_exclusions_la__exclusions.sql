@@ -3,10 +3,12 @@
 {%- set reasons = ['physical_pupils', 'physical_adult', 'verbal_pupil', 'verbal_adult',
     'bullying', 'racist_abuse', 'sexual_misconduct', 'drug_alcohol', 'damage', 'theft',
     'persistent_disruptive', 'other'] %}
+{#- the DfE's column names year and level are SQL keywords: quoted, in the engine's way #}
+{%- set year = adapter.quote('year') %}
 select
-    substr("year", 1, 4) || '/' || substr("year", 5, 2) as academic_year,
-    cast(substr("year", 1, 4) as integer) as academic_year_start,
-    case "level"
+    substr({{ year }}, 1, 4) || '/' || substr({{ year }}, 5, 2) as academic_year,
+    cast(substr({{ year }}, 1, 4) as integer) as academic_year_start,
+    case {{ adapter.quote('level') }}
         when 'NATIONAL' then 'National'
         when 'REGIONAL' then 'Regional'
         when 'LOCAL AUTHORITY' then 'Local authority'
@@ -21,7 +23,7 @@ select
     school_type,
 {%- for kind in ['perm', 'fixed'] %}{% for reason in reasons %}
 {%- set column = kind ~ '_' ~ reason %}
-    try_cast({{ column }} as double) as {{ column }},
+    {{ try_cast_as(column, type_double()) }} as {{ column }},
     coalesce({{ column }} = 'x', false) as {{ column }}_suppressed,
 {%- endfor %}{% endfor %}
     _file as source_file,

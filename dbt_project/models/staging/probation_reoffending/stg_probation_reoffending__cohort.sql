@@ -6,7 +6,8 @@ select
     cohort_quarter,
     cast({{ dbt.concat([
         "left(cohort_quarter, 4)", "'-'",
-        "lpad(cast((cast(right(cohort_quarter, 1) as integer) - 1) * 3 + 1 as varchar), 2, '0')",
+        "lpad(cast((cast(right(cohort_quarter, 1) as integer) - 1) * 3 + 1 as "
+            ~ dbt.type_string() ~ "), 2, '0')",
         "'-01'"]) }} as date) as cohort_quarter_start,
     lad_code,
     offence_group,

@@ -2,10 +2,10 @@
 -- authorities that replaced Northamptonshire's districts in April 2021 (North and West
 -- Northamptonshire, in the East Midlands), which the lad_to_csp lookup already uses.
 select
-    "LAD20CD" as lad_code,
-    "LAD20NM" as lad_name,
-    "RGN20CD" as region_code,
-    "RGN20NM" as region_name
+    {{ adapter.quote('LAD20CD') }} as lad_code,
+    {{ adapter.quote('LAD20NM') }} as lad_name,
+    {{ adapter.quote('RGN20CD') }} as region_code,
+    {{ adapter.quote('RGN20NM') }} as region_name
 from {{ ref('lad_to_region_2020') }}
 union all
 select lad_code, lad_name, region_code, region_name

@@ -1,7 +1,7 @@
 -- ONS mid-2019 resident population, all ages, by area.
 select
-    "Code" as area_code,
-    "Name" as area_name,
-    "Geography1" as geography,
-    "All ages" as population
+    {{ adapter.quote('Code') }} as area_code,
+    {{ adapter.quote('Name') }} as area_name,
+    {{ adapter.quote('Geography1') }} as geography,
+    {{ adapter.quote('All ages') }} as population
 from {{ ref('population_mye2019') }}
