@@ -40,6 +40,8 @@ class Warehouse(dg.ConfigurableResource):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(self.path))
         con.execute("SET enable_progress_bar = false")
+        # the loader's batches stay within this; DuckDB spills to disk beyond it
+        con.execute(f"SET memory_limit = '{os.environ.get('PVW_LOAD_MEMORY_LIMIT', '2GB')}'")
         return con
 
 
