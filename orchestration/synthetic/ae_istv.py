@@ -25,12 +25,14 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.contracts.ae_istv import AE_ISTV
 from orchestration.synthetic.base import (
     GeneratedSource,
     GenerationContext,
     place_events,
+    read_written,
     times_in_month,
     write_partitioned,
 )
@@ -147,9 +149,7 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     con.execute("SET threads = 1")
     con.register("generated", frame)
     last_day = (month_starts[-1] + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
-    con.execute(
-        f"""
-        CREATE TABLE extract AS
+    extract = f"""
         SELECT
             site_code,
             strftime(arrival_at, '%Y-%m') AS reporting_period,
@@ -169,39 +169,39 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
             site_code || '_' || strftime(arrival_at, '%Y-%m') AS _file
         FROM generated
         WHERE arrival_at <= TIMESTAMP '{last_day} 23:59'
-        """
-    )
-    rows = con.execute("SELECT count(*) FROM extract").fetchall()[0][0]
-    files = write_partitioned(
-        con, "SELECT * FROM extract ORDER BY _file, arrival_at, attendance_id",
-        ctx.folder(SOURCE),
-    )
+    """
+    files, rows = write_partitioned(
+        con, extract, "_file, arrival_at, attendance_id", ctx.folder(SOURCE))
     con.close()
     return GeneratedSource(SOURCE, files, rows)
 
 
-def _police_violence_with_injury(ctx: GenerationContext, partnerships: np.ndarray) -> pd.DataFrame:
+def _police_violence_with_injury(ctx: GenerationContext, partnerships: np.ndarray) -> pa.Table:
     """The police violence-with-injury crimes of the chosen partnerships in the period, in a
     fixed order, with the partnership × month cell each falls in (empty if none written)."""
     columns = ["cell", "csp_code", "lsoa_code", "occurred_at", "victim_age", "victim_sex",
                "knife_flag", "location_type"]
     folder = ctx.landing / "police_crimes"
     if not any(folder.glob("*.csv")):
-        return pd.DataFrame(columns=columns)
+        text = pa.array([], pa.string())
+        return pa.table({"cell": pa.array([], pa.int64()), "csp_code": text, "lsoa_code": text,
+                         "occurred_at": pa.array([], pa.timestamp("us")),
+                         "victim_age": pa.array([], pa.int32()), "victim_sex": text,
+                         "knife_flag": text, "location_type": text})
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.register("lsoas", ctx.lsoas[["csp_code", "lsoa_code"]])
     con.register("parts", pd.DataFrame({"csp_code": partnerships,
                                         "p": np.arange(len(partnerships))}))
     first = ctx.months[0].strftime("%Y-%m-%d")
-    police = con.execute(
+    police = con.sql(
         f"""
         SELECT parts.p * {len(ctx.months)}
                    + datediff('month', DATE '{first}', occurred_at::TIMESTAMP) AS cell,
                lsoas.csp_code, c.lsoa_code, c.occurred_at::TIMESTAMP AS occurred_at,
                try_cast(c.victim_age AS INTEGER) AS victim_age, c.victim_sex, c.knife_flag,
                c.location_type
-        FROM read_csv('{folder}/*.csv', all_varchar = true, header = true) AS c
+        FROM {read_written(folder)} AS c
         JOIN lsoas USING (lsoa_code)
         JOIN parts USING (csp_code)
         WHERE c.offence_subgroup = 'VAP_VWI'
@@ -209,17 +209,17 @@ def _police_violence_with_injury(ctx: GenerationContext, partnerships: np.ndarra
           AND datediff('month', DATE '{first}', occurred_at::TIMESTAMP) < {len(ctx.months)}
         ORDER BY cell, occurred_at, c.crime_reference
         """
-    ).df()
+    ).to_arrow_table()  # Arrow: only the crimes drawn become Python objects
     con.close()
-    return police[columns]
+    return police.select(columns)
 
 
 def _draw_matched(
-    police: pd.DataFrame, wanted: np.ndarray, rng: np.random.Generator
+    police: pa.Table, wanted: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:
     """For each partnership × month, up to ``wanted`` of its police crimes, as ED records of
     the same assault: the same LSOA, the time as the patient gave it, similar age and sex."""
-    cell = police["cell"].to_numpy(dtype=np.int64)
+    cell = np.asarray(police.column("cell").to_numpy(), dtype=np.int64)
     key = rng.random(len(police))
     order = np.lexsort((key, cell))  # shuffled within each cell
     sorted_cell = cell[order]
@@ -227,7 +227,7 @@ def _draw_matched(
     rank = np.arange(len(order)) - starts
     take = order[rank < wanted.ravel()[sorted_cell]] if len(order) else order
     take = np.sort(take)
-    chosen = police.iloc[take].reset_index(drop=True)
+    chosen = police.take(pa.array(take, pa.int64())).to_pandas()
     total = len(chosen)
     occurred = chosen["occurred_at"].to_numpy().astype("datetime64[m]")
     # the patient's account of the time differs from the police record by minutes to hours

@@ -65,9 +65,7 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     con.execute("SET threads = 1")
     con.register("generated", frame)
     last_day = (month_starts[-1] + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
-    con.execute(
-        f"""
-        CREATE TABLE extract AS
+    extract = f"""
         SELECT
             service_area_code,
             strftime(call_at, '%Y%m') || '-' || lpad(row_number() OVER (
@@ -80,11 +78,8 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
             service_area_code || '_' || strftime(call_at, '%Y-%m') AS _file
         FROM generated
         WHERE call_at <= TIMESTAMP '{last_day} 23:59'
-        """
-    )
-    rows = con.execute("SELECT count(*) FROM extract").fetchall()[0][0]
-    files = write_partitioned(
-        con, "SELECT * FROM extract ORDER BY _file, call_at, incident_id", ctx.folder(SOURCE)
-    )
+    """
+    files, rows = write_partitioned(
+        con, extract, "_file, call_at, incident_id", ctx.folder(SOURCE))
     con.close()
     return GeneratedSource(SOURCE, files, rows)

@@ -74,11 +74,9 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     con.execute("SET enable_progress_bar = false")
     con.execute("SET threads = 1")
     con.register("generated", frame)
-    files = write_partitioned(
-        con,
-        "SELECT lad_code, financial_year, age_band, sex, admissions, _file "
-        "FROM generated ORDER BY _order",
-        ctx.folder(SOURCE),
+    files, _ = write_partitioned(
+        con, "SELECT lad_code, financial_year, age_band, sex, admissions, _file, _order "
+        "FROM generated", "_order", ctx.folder(SOURCE),
     )
     con.close()
     return GeneratedSource(SOURCE, files, len(frame))

@@ -18,8 +18,13 @@ from orchestration.contracts.police_crimes import POLICE_CRIMES
 from orchestration.synthetic.base import (
     GeneratedSource,
     GenerationContext,
+    arrow_table,
+    coded,
+    force_batches,
+    labels,
     monthly_counts,
     place_events,
+    sort_order,
     times_in_month,
     write_partitioned,
 )
@@ -58,6 +63,7 @@ NIGHT_HOURS = np.array([2.6, 2.3, 1.6, 0.8, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 OUTCOMES = ["charged", "cautioned", "community_resolution", "evidential_difficulties",
             "no_suspect", "under_investigation", "other"]
 OUTCOME_P = [0.07, 0.01, 0.03, 0.45, 0.22, 0.12, 0.10]
+LOCATIONS = ["street", "dwelling", "school", "transport", "other", "licensed_premises"]
 
 
 SOURCE = POLICE_CRIMES.source
@@ -72,17 +78,10 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     """
     rng = ctx.rng(SOURCE)
     files = rows = 0
-    for batch in _force_batches(ctx.lsoas):
+    for batch in force_batches(ctx.lsoas):
         part = _generate_batch(batch, ctx.folder(SOURCE), ctx.months, rng)
         files, rows = files + part.files, rows + part.rows
     return GeneratedSource(SOURCE, files, rows)
-
-
-def _force_batches(lsoas: pd.DataFrame, residents: float = 5e6) -> list[pd.DataFrame]:
-    by_force = lsoas.groupby("force_code", sort=True)["lsoa_population"].sum()
-    batch_of = (by_force.cumsum() // residents).rename("batch")
-    merged = lsoas.merge(batch_of, left_on="force_code", right_index=True)
-    return [g.drop(columns="batch").reset_index(drop=True) for _, g in merged.groupby("batch")]
 
 
 def _generate_batch(
@@ -92,13 +91,13 @@ def _generate_batch(
     # where deprivation is higher, plus noise.
     n = monthly_counts(lsoas, month_starts, ANNUAL_RATE, SEASON, 0.12, rng)
     events = place_events(lsoas, n, rng)
-    partnerships, p_idx, m_idx, lsoa_row = (
-        events.partnerships, events.p_idx, events.m_idx, events.lsoa_row)
+    p_idx, m_idx, lsoa_row = events.p_idx, events.m_idx, events.lsoa_row
     total = len(p_idx)
     subgroups = np.array(list(SUBGROUP_SHARES))
     shares = np.array(list(SUBGROUP_SHARES.values()))
-    subgroup = subgroups[rng.choice(len(subgroups), size=total, p=shares / shares.sum())]
-    is_vap = np.char.startswith(subgroup.astype(str), "VAP")
+    # codes into the lists of values, not strings: the text is DuckDB's to write
+    subgroup = rng.choice(len(subgroups), size=total, p=shares / shares.sum())
+    is_vap = np.char.startswith(subgroups, "VAP")[subgroup]
 
     # When: a day in the month, then an hour; Friday and Saturday nights carry the
     # night-time economy (street and licensed premises violence, often alcohol related).
@@ -108,83 +107,101 @@ def _generate_batch(
     recorded = occurred.astype("datetime64[D]") + lag.astype("timedelta64[D]")
 
     domestic = is_vap & ~nte & (rng.random(total) < 0.42)
-    location = np.where(
-        nte,
-        np.where(rng.random(total) < 0.4, "licensed_premises", "street"),
-        np.where(
-            domestic,
-            "dwelling",
-            np.array(["street", "dwelling", "school", "transport", "other", "licensed_premises"])[
-                rng.choice(6, size=total, p=[0.42, 0.28, 0.06, 0.06, 0.14, 0.04])
-            ],
-        ),
-    )
+    licensed = rng.random(total) < 0.4
+    elsewhere = rng.choice(6, size=total, p=[0.42, 0.28, 0.06, 0.06, 0.14, 0.04])
+    location = np.where(nte, np.where(licensed, 5, 0), np.where(domestic, 1, elsewhere))
     knife_p = np.select(
-        [subgroup == "POW_BLA", np.char.startswith(subgroup.astype(str), "ROB"),
-         subgroup == "VAP_HOM", subgroup == "VAP_VWI"],
+        [subgroups == "POW_BLA", np.char.startswith(subgroups, "ROB"),
+         subgroups == "VAP_HOM", subgroups == "VAP_VWI"],
         [1.0, 0.22, 0.40, 0.05],
         0.01,
-    )
+    )[subgroup]
     knife = rng.random(total) < knife_p
     alcohol = rng.random(total) < np.where(nte, 0.55, np.where(domestic, 0.25, 0.08))
     age = np.clip(np.round(rng.gamma(5.0, 6.5, total) + 8), 0, 95).astype(np.int64)
-    sex = np.where(rng.random(total) < np.where(domestic, 0.75, 0.45), "F", "M")
-    outcome = np.array(OUTCOMES)[rng.choice(len(OUTCOMES), size=total, p=OUTCOME_P)]
+    female = rng.random(total) < np.where(domestic, 0.75, 0.45)
+    outcome = rng.choice(len(OUTCOMES), size=total, p=OUTCOME_P)
 
-    frame = pd.DataFrame(
+    # The extract's order, found with numpy: crimes recorded in the period, one file per force
+    # and month recorded, each file by the day recorded and its crime reference, which
+    # numbers the file's crimes in order of occurrence (then LSOA code, then draw).
+    kept = np.flatnonzero(recorded <= (month_starts[-1] + pd.offsets.MonthEnd(0)).to_datetime64())
+    forces, force_of_lsoa = coded(lsoas["force_code"])
+    lsoa_codes, lsoa_of_row = coded(lsoas["lsoa_code"])  # codes in the order of the text
+    force = force_of_lsoa[lsoa_row[kept]]
+    day = _from_first(recorded[kept].astype(np.int64))
+    month = recorded[kept].astype("datetime64[M]")
+    first_month = month.min() if len(kept) else np.datetime64("1970-01", "M")
+    month = (month - first_month).astype(np.int64)
+    file = force * (month.max(initial=0) + 1) + month
+    minute = _from_first(occurred[kept].astype(np.int64))
+    by_occurrence = sort_order(file, minute, lsoa_of_row[lsoa_row[kept]])
+    starts = np.flatnonzero(np.diff(file[by_occurrence], prepend=-1))  # where each file starts
+    in_file = np.empty(len(kept), dtype=np.int64)  # the crime's number in its file
+    in_file[by_occurrence] = (np.arange(len(kept)) + 1
+                              - np.repeat(starts, np.diff(starts, append=len(kept))))
+    order = sort_order(file, day, in_file)
+    row = kept[order]
+    first_day = recorded[kept].min() if len(kept) else np.datetime64("1970-01-01")
+    days = first_day + np.arange(day.max(initial=0) + 1).astype("timedelta64[D]")
+    groups = [g.split("_")[0] for g in subgroups]
+    # per file, not per record: its name, and the start of its crime references
+    file_keys, file_of_row = np.unique(file[order], return_inverse=True)
+    file_force = forces[file_keys // (month.max(initial=0) + 1)]
+    file_month = np.datetime_as_string(first_month + file_keys % (month.max(initial=0) + 1))
+    frame = arrow_table(
         {
-            "csp_code": partnerships[p_idx],
-            "force_code": lsoas["force_code"].to_numpy()[lsoa_row],
-            "lsoa_code": lsoas["lsoa_code"].to_numpy()[lsoa_row],
-            "recorded_date": recorded,
-            "occurred_at": occurred,
-            "offence_subgroup": subgroup,
-            "location_type": location,
-            "domestic": domestic,
-            "alcohol": alcohol,
-            "knife": knife,
-            "victim_age": age,
-            "victim_sex": sex,
-            "outcome": outcome,
-            "_seq": np.arange(total),  # breaks ties so references are the same every run
+            "number": in_file[order],
+            "reference": labels(file_of_row, [f"{f}/{m.replace('-', '')}/"
+                                              for f, m in zip(file_force, file_month,
+                                                              strict=True)]),
+            "_file": labels(file_of_row, [f"{f}_{m}" for f, m in zip(file_force, file_month,
+                                                                     strict=True)]),
+            "force_code": labels(force[order], forces),
+            "recorded_date": labels(day[order], np.datetime_as_string(days, unit="D")),
+            "occurred_at": occurred[row],
+            "offence_group": labels(subgroup[row], groups),
+            "offence_subgroup": labels(subgroup[row], subgroups),
+            "ho_offence_code": labels(subgroup[row], [HO_CODES[g] for g in subgroups]),
+            "lsoa_code": labels(lsoa_of_row[lsoa_row[row]], lsoa_codes),
+            "location_type": labels(location[row], LOCATIONS),
+            "domestic_abuse_flag": labels(domestic[row], ["N", "Y"]),
+            "alcohol_flag": labels(alcohol[row], ["N", "Y"]),
+            "knife_flag": labels(knife[row], ["N", "Y"]),
+            "victim_age": age[row],
+            "victim_sex": labels(female[row], ["M", "F"]),
+            "outcome": labels(outcome[row], OUTCOMES),
         }
     )
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.register("generated", frame)
-    ho = "CASE offence_subgroup " + " ".join(
-        f"WHEN '{k}' THEN '{v}'" for k, v in HO_CODES.items()) + " END"
-    last_day = (month_starts[-1] + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
-    con.execute(
-        f"""
-        CREATE TABLE extract AS
+    extract = """
         SELECT
-            force_code || '/' || strftime(recorded_date, '%Y%m') || '/'
-                || lpad(row_number() OVER (
-                       PARTITION BY force_code, strftime(recorded_date, '%Y%m')
-                       ORDER BY occurred_at, lsoa_code, _seq)::VARCHAR, 6, '0') AS crime_reference,
+            reference || lpad(number::VARCHAR, 6, '0') AS crime_reference,
             force_code,
-            strftime(recorded_date, '%Y-%m-%d') AS recorded_date,
+            recorded_date,
             strftime(occurred_at, '%Y-%m-%d %H:%M') AS occurred_at,
-            split_part(offence_subgroup, '_', 1) AS offence_group,
+            offence_group,
             offence_subgroup,
-            {ho} AS ho_offence_code,
+            ho_offence_code,
             lsoa_code,
             location_type,
-            CASE WHEN domestic THEN 'Y' ELSE 'N' END AS domestic_abuse_flag,
-            CASE WHEN alcohol THEN 'Y' ELSE 'N' END AS alcohol_flag,
-            CASE WHEN knife THEN 'Y' ELSE 'N' END AS knife_flag,
+            domestic_abuse_flag,
+            alcohol_flag,
+            knife_flag,
             victim_age,
             victim_sex,
             outcome,
-            force_code || '_' || strftime(recorded_date, '%Y-%m') AS _file
+            _file
         FROM generated
-        WHERE recorded_date <= DATE '{last_day}'
-        """
-    )
-    rows = con.execute("SELECT count(*) FROM extract").fetchone()[0]
-    files = write_partitioned(
-        con, "SELECT * FROM extract ORDER BY _file, recorded_date, crime_reference", folder
-    )
+    """
+    # rows already in the extract's order: DuckDB keeps it (no ORDER BY needed)
+    files, rows = write_partitioned(con, extract, None, folder)
     con.close()
     return GeneratedSource(SOURCE, files, rows)
+
+
+def _from_first(values: np.ndarray) -> np.ndarray:
+    """Values less the smallest (a sort key from 0)."""
+    return values - values.min() if len(values) else values

@@ -9,7 +9,7 @@ release), more where deprivation is higher; about a fifth to a quarter are asses
 very high risk of serious harm (Offender Management Statistics). No Python loop over records.
 
 This module also holds the helpers the other people-level generators share: the district of
-each LSOA and the person-identifier scheme (``reference_number``).
+each LSOA and the person-identifier scheme (``crn_number``, ``reference_text``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,20 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.contracts.probation_caseload import PROBATION_CASELOAD
 from orchestration.reference import SEEDS
-from orchestration.synthetic.base import GeneratedSource, GenerationContext, write_partitioned
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    arrow_table,
+    coded,
+    labels,
+    sort_order,
+    write_partitioned,
+)
 
 SOURCE = PROBATION_CASELOAD.source
 ORDER = 40
@@ -42,6 +52,8 @@ MEAN_SPELL = float(START_SHARE @ MEAN_MONTHS)
 BURN_IN = 60  # months of starts before the period: no spell lasts longer (capped below)
 # Courts sit less in August and late December: order starts by calendar month.
 START_SEASON = np.array([1.02, 1.00, 1.08, 0.98, 1.02, 1.02, 1.03, 0.88, 1.00, 1.05, 1.04, 0.88])
+ROSH_LEVELS = ["low", "medium", "high", "very_high"]
+MAPPA_VALUES = ["", "1", "2", "3"]  # category or level; "" where none (written as NULL)
 OFFENCE_GROUPS = np.array(["violence", "sexual", "robbery", "weapons", "drugs", "theft", "other"])
 # Index offence by order type (rows as ORDER_TYPES): licences carry more serious offences.
 OFFENCE_BY_ORDER = np.array([
@@ -89,13 +101,18 @@ def _mulmod(value: np.ndarray, multiplier: int, space: int) -> np.ndarray:
     return ((value * high) % space * (1 << 20) % space + value * low) % space
 
 
-def reference_number(index: np.ndarray) -> np.ndarray:
-    """The CRN (one letter, six digits) of each person index, unique for indexes < 26M."""
-    value = scramble(index, _CRN_SPACE, 6)
-    if value.size == 0:
-        return np.array([], dtype=str)
-    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))[value // 10**6]
-    return np.char.add(letters, np.char.zfill((value % 10**6).astype(str), 6))
+def crn_number(index: np.ndarray) -> np.ndarray:
+    """The number each person's CRN is made from (a letter for the millions, then six digits),
+    which sorts as the CRN does."""
+    return scramble(index, _CRN_SPACE, 6)
+
+
+def reference_text(value: np.ndarray) -> pa.Array:
+    """The CRN (one letter, six digits; unique for person indexes < 26M) of the people whose
+    crn_number is ``value``, as Arrow text (built by Arrow, not a Python string per person)."""
+    letters = pa.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")).take(pa.array(value // 10**6))
+    digits = pc.utf8_lpad(pa.array(value % 10**6).cast(pa.string()), 6, "0")
+    return pc.binary_join_element_wise(letters, digits, "")
 
 
 def with_districts(lsoas: pd.DataFrame) -> pd.DataFrame:
@@ -210,40 +227,42 @@ def draw_spells(ctx: GenerationContext) -> pd.DataFrame:
                          len(OFFENCE_GROUPS) - 1)
     high = rng.random(total) < np.clip(
         HIGH_RISK_BY_OFFENCE[offence] * HIGH_RISK_BY_ORDER[order], 0, 0.95)
-    rosh = np.where(
-        high,
-        np.where(rng.random(total) < 0.07, "very_high", "high"),
-        np.where(rng.random(total) < 0.33, "low", "medium"),
-    )
+    very_high = rng.random(total) < 0.07
+    low = rng.random(total) < 0.33
+    rosh = np.where(high, np.where(very_high, 3, 2), np.where(low, 0, 1))  # ROSH_LEVELS
     # MAPPA: category 1 is registered sexual offenders; category 2 violent offenders with
     # 12 months or more in custody (on licence); category 3 a few other dangerous people.
     is_violent = np.isin(offence, (0, 2, 3))
     u = rng.random(total)
-    category = np.select(
+    category = np.select(  # MAPPA_VALUES: none, "1", "2", "3"
         [(offence == 1) & (u < 0.92),
          is_violent & (order == 2) & (u < np.where(high, 0.55, 0.15)),
          high & (u < 0.02)],
-        ["1", "2", "3"], "",
+        [1, 2, 3], 0,
     )
     v = rng.random(total)
-    level_cut2 = np.where(rosh == "very_high", 0.60, 0.96)
-    level_cut3 = np.where(rosh == "very_high", 0.90, 0.995)
-    mappa_level = np.where(category == "", "",
-                           np.where(v < level_cut2, "1", np.where(v < level_cut3, "2", "3")))
+    level_cut2 = np.where(rosh == 3, 0.60, 0.96)
+    level_cut3 = np.where(rosh == 3, 0.90, 0.995)
+    mappa_level = np.where(category == 0, 0,
+                           np.where(v < level_cut2, 1, np.where(v < level_cut3, 2, 3)))
     day = (rng.random(total) * starts.days_in_month.to_numpy()[m_idx]).astype(np.int64)
     start_date = starts.to_numpy()[m_idx].astype("datetime64[D]") + day.astype("timedelta64[D]")
     no_address = rng.random(total) < NO_ADDRESS
 
+    # text columns as categoricals (codes into their values): no string built per spell
+    lsoa_codes, lsoa_of_row = coded(lsoas["lsoa_code"])
+    lad_codes, lad_of_row = coded(lsoas["lad_code"])
     spells = pd.DataFrame({
         "person_index": np.arange(total),
-        "csp_code": partnerships[p_idx],
-        "lsoa_code": np.where(no_address, None, lsoas["lsoa_code"].to_numpy()[row]),
-        "lad_code": lsoas["lad_code"].to_numpy()[row],
-        "offence_group": OFFENCE_GROUPS[offence],
-        "rosh_level": rosh,
-        "mappa_category": category,
-        "mappa_level": mappa_level,
-        "order_type": ORDER_TYPES[order],
+        "csp_code": pd.Categorical.from_codes(p_idx, partnerships),
+        "lsoa_code": pd.Categorical.from_codes(np.where(no_address, -1, lsoa_of_row[row]),
+                                               lsoa_codes),
+        "lad_code": pd.Categorical.from_codes(lad_of_row[row], lad_codes),
+        "offence_group": pd.Categorical.from_codes(offence, OFFENCE_GROUPS),
+        "rosh_level": pd.Categorical.from_codes(rosh, ROSH_LEVELS),
+        "mappa_category": pd.Categorical.from_codes(category, MAPPA_VALUES),
+        "mappa_level": pd.Categorical.from_codes(mappa_level, MAPPA_VALUES),
+        "order_type": pd.Categorical.from_codes(order, ORDER_TYPES),
         "order_start_date": start_date,
         "start_index": start_index,
         "end_index": end_index,
@@ -261,38 +280,52 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     spell = np.repeat(np.arange(len(spells)), active)
     offsets = np.arange(len(spell)) - np.repeat(np.cumsum(active) - active, active)
     month = first_active[spell] + offsets
-    rows = spells.iloc[spell].reset_index(drop=True)
-    rows["snapshot_month"] = ctx.months.to_numpy()[month]
-    rows["person_id"] = reference_number(rows["person_index"].to_numpy())
-    rows["_seq"] = np.arange(len(rows))
-    return write_frame(
-        rows, ctx.folder(SOURCE),
-        """
-        SELECT strftime(snapshot_month, '%Y-%m') AS snapshot_month, person_id, lsoa_code,
-               lad_code, offence_group, rosh_level, nullif(mappa_category, '') AS mappa_category,
-               nullif(mappa_level, '') AS mappa_level, order_type,
-               strftime(order_start_date, '%Y-%m-%d') AS order_start_date,
-               'caseload_' || strftime(snapshot_month, '%Y-%m') AS _file, _seq
-        FROM generated
-        """,
-        order="_file, lad_code, person_id, _seq",
-    )
+    # Each file (a month) by district, then person_id: its order is that of the number
+    # the reference is made from (a letter for the millions, then six digits).
+    crn = crn_number(spells["person_index"].to_numpy())
+    lad = spells["lad_code"].cat.codes.to_numpy()  # codes in the order of the text
+    order = sort_order(month, lad[spell], crn[spell])
+    spell, month = spell[order], month[order]
+    start = spells["order_start_date"].to_numpy().astype("datetime64[D]")
+    first_start = start.min() if len(start) else np.datetime64("1970-01-01")
+    start_day = (start - first_start).astype(np.int64)
+    start_days = first_start + np.arange(start_day.max(initial=0) + 1).astype("timedelta64[D]")
+    snapshot = ctx.months.strftime("%Y-%m")
+
+    def text(column: str) -> pa.DictionaryArray:
+        """The spells' column, one value per row of the caseload (NULL for an empty text)."""
+        values = spells[column].cat
+        codes = values.codes.to_numpy()[spell]
+        names = values.categories.to_numpy(dtype=object)
+        return labels(codes, names, missing=(codes < 0) | (names == "")[np.maximum(codes, 0)])
+
+    rows = arrow_table({
+        "snapshot_month": labels(month, snapshot),
+        "person_id": labels(spell, reference_text(crn)),
+        "lsoa_code": text("lsoa_code"),
+        "lad_code": text("lad_code"),
+        "offence_group": text("offence_group"),
+        "rosh_level": text("rosh_level"),
+        "mappa_category": text("mappa_category"),
+        "mappa_level": text("mappa_level"),
+        "order_type": text("order_type"),
+        "order_start_date": labels(start_day[spell],
+                                   np.datetime_as_string(start_days, unit="D")),
+        "_file": labels(month, "caseload_" + snapshot),
+    })
+    # rows already in the files' order (by month, district, person_id)
+    return write_frame(rows, ctx.folder(SOURCE), "SELECT * FROM generated", order=None)
 
 
-def write_frame(frame: pd.DataFrame, folder: Path, select: str,
-                order: str) -> GeneratedSource:
+def write_frame(frame: pd.DataFrame | pa.Table, folder: Path, select: str,
+                order: str | None) -> GeneratedSource:
     """Write the rows of ``select`` (over the frame, registered as ``generated``) as one CSV
     per value of its ``_file`` column, sorted by ``order`` (which must end in a unique column
-    so that the bytes are the same every run)."""
+    so that the bytes are the same every run; None: the rows are already in order, see
+    write_partitioned)."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.register("generated", frame)
-    files, rows = write_ordered(con, f"SELECT * FROM ({select}) ORDER BY {order}", folder)
+    files, rows = write_partitioned(con, select, order, folder)
     con.close()
     return GeneratedSource(folder.name, files, rows)
-
-
-def write_ordered(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> tuple[int, int]:
-    """synthetic.base.write_partitioned, also counting the rows: (files, rows)."""
-    rows = con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
-    return write_partitioned(con, query, folder), rows

@@ -18,14 +18,22 @@ import numpy as np
 import pandas as pd
 
 from orchestration.contracts.probation_reoffending import PROBATION_REOFFENDING
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    arrow_table,
+    coded,
+    labels,
+    sort_order,
+)
 from orchestration.synthetic.probation_caseload import (
     CRN_OTHER_PEOPLE,
     OFFENCE_GROUPS,
+    crn_number,
     deprivation_level,
     draw_spells,
     pick_rows,
-    reference_number,
+    reference_text,
     with_districts,
     write_frame,
 )
@@ -106,18 +114,21 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
                           np.minimum(rng.geometric(1 / MEAN_REOFFENCES, total), 200), 0)
     label = np.char.add(np.char.add(quarter_starts.year.astype(str).to_numpy(), "-Q"),
                         ((quarter_starts.month.to_numpy() - 1) // 3 + 1).astype(str))
-    frame = pd.DataFrame({
-        "person_id": reference_number(cohort["person_index"].to_numpy()),
-        "cohort_quarter": label[cohort["quarter"].to_numpy()],
-        "lad_code": cohort["lad_code"].to_numpy(),
-        "offence_group": OFFENCE_GROUPS[cohort["offence"].to_numpy()],
-        "reoffended": np.where(reoffended, "Y", "N"),
-        "reoffences": reoffences,
-        "_file": np.char.add("reoffending_",
-                             quarter_starts.strftime("%Y-%m").to_numpy().astype(str))[
-            cohort["quarter"].to_numpy()],
-        "_seq": np.arange(total),
+    # Each file (a quarter) by district, then person_id: its order is that of the number the
+    # reference is made from (see probation_caseload.generate); the rows in that order.
+    crn = crn_number(cohort["person_index"].to_numpy())
+    lads, lad = coded(cohort["lad_code"])
+    quarter = cohort["quarter"].to_numpy()
+    row = sort_order(quarter, lad, crn)
+    frame = arrow_table({
+        "person_id": reference_text(crn[row]),
+        "cohort_quarter": labels(quarter[row], label),
+        "lad_code": labels(lad[row], lads),
+        "offence_group": labels(cohort["offence"].to_numpy()[row], OFFENCE_GROUPS),
+        "reoffended": labels(reoffended[row], ["N", "Y"]),
+        "reoffences": reoffences[row],
+        "_file": labels(quarter[row],
+                        np.char.add("reoffending_", quarter_starts.strftime("%Y-%m").to_numpy()
+                                    .astype(str))),
     })
-    return write_frame(
-        frame, folder, "SELECT * FROM generated", order="_file, lad_code, person_id, _seq")
-
+    return write_frame(frame, folder, "SELECT * FROM generated", order=None)

@@ -15,9 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.contracts.school_exclusions import SCHOOL_EXCLUSIONS
-from orchestration.synthetic.base import GeneratedSource, GenerationContext
+from orchestration.synthetic.base import (
+    GeneratedSource,
+    GenerationContext,
+    arrow_table,
+    coded,
+    labels,
+    sort_order,
+)
 from orchestration.synthetic.probation_caseload import (
     pick_rows,
     scramble,
@@ -73,19 +82,19 @@ def school_days(first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
     return days[(days.day_of_week.to_numpy() < 5) & ~holiday].to_numpy()
 
 
-def unique_pupil_number(index: np.ndarray) -> np.ndarray:
+def unique_pupil_number(index: np.ndarray) -> pa.Array:
     """A UPN for each pupil index: 12 digits scrambled from the index, after the check letter
-    computed as the DfE specifies (weights 2..13 over characters 2..13, modulo 23)."""
+    computed as the DfE specifies (weights 2..13 over characters 2..13, modulo 23); as Arrow
+    text (built by Arrow, not a Python string per pupil)."""
     value = scramble(index, 10**12, 12)
-    if value.size == 0:
-        return np.array([], dtype=str)
-    digits = np.char.zfill(value.astype(str), 12)
     weighted = np.zeros(len(value), dtype=np.int64)
     rest = value.copy()
     for position in range(13, 1, -1):  # over the 12 digit positions, not over records
         weighted += (rest % 10) * position
         rest //= 10
-    return np.char.add(UPN_CHECK_LETTERS[weighted % 23], digits)
+    letters = pa.array(UPN_CHECK_LETTERS.tolist()).take(pa.array(weighted % 23))
+    digits = pc.utf8_lpad(pa.array(value).cast(pa.string()), 12, "0")
+    return pc.binary_join_element_wise(letters, digits, "")
 
 
 def generate(ctx: GenerationContext) -> GeneratedSource:
@@ -114,7 +123,8 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     s_lsoa = pick_rows(lsoas["lsoa_population"].to_numpy(), lad_first, s_lad, rng)
     s_level = np.exp(-0.12 * (lsoas["imd_decile"].to_numpy()[s_lsoa] - 5.5)) * rng.lognormal(
         -0.08, 0.4, n)
-    urn = (100_000 + scramble(np.arange(n), 50_000, 4)).astype(str)
+    urn_number = 100_000 + scramble(np.arange(n), 50_000, 4)
+    urn = urn_number.astype(str)
 
     # Expected exclusions per school and month of the period.
     months = ctx.months
@@ -168,8 +178,9 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
             np.cumsum(SECONDARY_AGES[1]) / SECONDARY_AGES[1].sum(), age_draw[pupil]), 6)],
     )
     # Born in the twelve months to the 31 August when the pupil was ``ages`` years old.
-    born_by = (pd.to_datetime((years[cell_year] - ages).astype(str) + "-08-31")).to_numpy()
-    dob = born_by.astype("datetime64[D]") - (dob_draw[pupil] * 365).astype("timedelta64[D]")
+    born_by = ((years[cell_year] - ages - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+               + np.timedelta64(7, "M")).astype("datetime64[D]") + np.timedelta64(30, "D")
+    dob = born_by - (dob_draw[pupil] * 365).astype("timedelta64[D]")
 
     reason = np.where(
         permanent,
@@ -178,18 +189,33 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
     )
     days_lost = np.where(permanent, np.nan,
                          DAYS_LOST[rng.choice(len(DAYS_LOST), size=total, p=DAYS_LOST_P)])
-    frame = pd.DataFrame({
-        "pupil_id": unique_pupil_number(pupil),
-        "school_urn": urn[school],
-        "la_code": la_code.to_numpy()[s_lad[school]],
-        "lad_code": lads[s_lad[school]],
-        "exclusion_date": date,
-        "exclusion_type": np.where(permanent, "permanent", "suspension"),
-        "reason": REASONS[reason],
-        "days_lost": days_lost,
-        "dob": dob,
-        "pupil_sex": np.where(boy[pupil], "M", "F"),
-        "_seq": np.arange(total),
+    # The same pupil twice on one day at one school is one record: the first drawn is kept.
+    # Then each file (an authority's month) by date, school and draw. Found with numpy:
+    # URNs have six digits, so they sort as their numbers.
+    pupils, pupil_code = np.unique(pupil, return_inverse=True)
+    date = date.astype("datetime64[D]")
+    day = (date - date.min()).astype(np.int64)
+    by_record = sort_order(pupil_code, day, school)
+    same = np.ones(max(len(by_record) - 1, 0), dtype=bool)  # as the record before it
+    for key in (pupil_code, day, school):
+        ordered = key[by_record]
+        same &= ordered[1:] == ordered[:-1]
+    firsts = np.flatnonzero(np.concatenate([[True], ~same]))  # the first drawn of each
+    kept = np.sort(by_record[firsts])
+    las, la_of_lad = coded(la_code.to_numpy())
+    la = la_of_lad[s_lad[school[kept]]]
+    row = kept[sort_order(la, day[kept], urn_number[school[kept]] - urn_number.min())]
+    frame = arrow_table({
+        "pupil_id": labels(pupil_code[row], unique_pupil_number(pupils)),
+        "school_urn": labels(school[row], urn),
+        "la_code": labels(la_of_lad[s_lad[school[row]]], las),
+        "lad_code": labels(s_lad[school[row]], lads),
+        "exclusion_date": date[row],
+        "exclusion_type": labels(permanent[row], ["suspension", "permanent"]),
+        "reason": labels(reason[row], REASONS),
+        "days_lost": pa.array(days_lost[row], mask=np.isnan(days_lost[row])),
+        "dob": dob[row],
+        "pupil_sex": labels(boy[pupil[row]], ["F", "M"]),
     })
     return write_frame(
         frame, ctx.folder(SOURCE),
@@ -197,13 +223,10 @@ def generate(ctx: GenerationContext) -> GeneratedSource:
         SELECT pupil_id, school_urn, la_code, lad_code,
                strftime(exclusion_date, '%Y-%m-%d') AS exclusion_date, exclusion_type, reason,
                days_lost, date_part('year', age(exclusion_date, dob))::INTEGER AS pupil_age,
-               pupil_sex, la_code || '_' || strftime(exclusion_date, '%Y-%m') AS _file, _seq
+               pupil_sex, la_code || '_' || strftime(exclusion_date, '%Y-%m') AS _file
         FROM generated
-        -- the same pupil twice on one day at one school is one record: keep the first drawn
-        QUALIFY row_number() OVER (
-            PARTITION BY pupil_id, exclusion_date, school_urn ORDER BY _seq) = 1
         """,
-        order="_file, exclusion_date, school_urn, _seq",
+        order=None,  # rows already in the files' order
     )
 
 
