@@ -1,11 +1,13 @@
 """Ingest assets: one per source, loading its landing folder into ``raw.<source>``."""
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.contracts import CONTRACTS, Contract
-from orchestration.ingest import ingest_source
+from orchestration.ingest import FileResult, ingest_source
 from orchestration.ingest.ops_tables import ensure_ops_tables
 from orchestration.pseudonymise import pseudonym_key
 from orchestration.resources import Warehouse
@@ -14,6 +16,28 @@ from orchestration.settings import landing_dir
 
 class IngestConfig(dg.Config):
     landing: str | None = None  # another landing folder (``pvw run --landing DIR``)
+
+
+def _progress(context: dg.AssetExecutionContext, every: float = 5.0
+              ) -> Callable[[FileResult], None]:
+    """A progress line at most every ``every`` seconds, not one per file: national scale has
+    tens of thousands of files, and every log line is an event Dagster stores (a few ms each).
+    Rejected and skipped files get their own warning once the load ends."""
+    seen = {"files": 0, "read": 0, "rows": 0, "at": time.monotonic()}
+
+    def progress(result: FileResult) -> None:
+        seen["files"] += 1
+        if result.status in ("unchanged", "skipped"):
+            return
+        seen["read"] += 1
+        seen["rows"] += result.rows_read
+        if time.monotonic() - seen["at"] >= every:
+            seen["at"] = time.monotonic()
+            context.log.info(f"{seen['files']} files met, {seen['read']} read "
+                             f"({seen['rows']:,} rows); last: {Path(result.file).name}: "
+                             f"{result.message}")
+
+    return progress
 
 
 def _ingest_asset(contract: Contract) -> dg.AssetsDefinition:
@@ -30,16 +54,18 @@ def _ingest_asset(contract: Contract) -> dg.AssetsDefinition:
         landing = Path(config.landing).resolve() if config.landing else landing_dir()
         con = warehouse.connect()
         try:
-            results = ingest_source(
-                con, contract, landing,
-                progress=lambda r: context.log.info(f"{Path(r.file).name}: {r.message}"),
-                key=pseudonym_key(Path(warehouse.home)),
-            )
+            results = ingest_source(con, contract, landing, progress=_progress(context),
+                                    key=pseudonym_key(Path(warehouse.home)))
             total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchall()[0][0]
         finally:
             con.close()
         new = [r for r in results if r.status not in ("unchanged", "skipped")]
         rejected = [r for r in new if r.status == "rejected"]
+        unchanged = len(results) - len(new) - sum(r.status == "skipped" for r in results)
+        context.log.info(f"{len(new)} files read ({sum(r.rows_loaded for r in new):,} rows "
+                         f"loaded, {sum(r.rows_quarantined for r in new):,} quarantined, "
+                         f"{len(rejected)} files rejected); {unchanged} already loaded, "
+                         "not read again")
         for r in rejected:
             context.log.warning(f"rejected {r.file}: {r.message}")
         skipped = [r for r in results if r.status == "skipped"]
