@@ -63,6 +63,21 @@ labels as (
         period_start,
         is_latest_period
     from partnerships
+),
+
+limit_points as (
+    -- one point per plotted (rounded) denominator: below 5 several points of the limits' grid
+    -- round to the same whole number, which the national scale draws (its smallest
+    -- partnerships' denominators are that low); the first keeps its limits
+    select
+        limits.*,
+        row_number() over (
+            partition by limits.indicator_id, limits.period_type, limits.period_start,
+                round(limits.denominator)
+            order by limits.denominator
+        ) as point_number
+    from limits
+    where limits.denominator between limits.draw_from and limits.draw_to
 )
 
 select
@@ -86,12 +101,12 @@ select
     limits.lower_95,
     limits.upper_95,
     limits.upper_998
-from limits
+from limit_points as limits
 inner join labels
     on limits.indicator_id = labels.indicator_id
     and limits.period_type = labels.period_type
     and limits.period_start = labels.period_start
-where limits.denominator between limits.draw_from and limits.draw_to
+where limits.point_number = 1
 
 union all
 
