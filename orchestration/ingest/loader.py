@@ -209,22 +209,6 @@ BATCH_FILES = 2000
 BATCH_BYTES = 256 << 20  # the batch's rows are held in temporary tables: keep memory bounded
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, now: datetime,
-    key: bytes | None = None,
-) -> FileResult:
-    """Load one file in one transaction (:func:`ingest_source` loads many at once)."""
-    with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
-        ready = _prepare(contract, path, Path(workdir), _loaded_shas(con, contract.source),
-                         _loaded_signatures(con, contract.source))
-        if isinstance(ready, FileResult):
-            if ready.status == "rejected":
-                _log(con, [ready], now)
-            return ready
-        [result] = _load_batch(con, contract, [ready], now, key)
-        return result
-
-
 def _prepare(
     contract: Contract, path: Path, workdir: Path, loaded: set[str],
     signatures: set[tuple[str, int, int]] = frozenset(),
@@ -617,6 +601,7 @@ def ingest_source(
     signatures = _loaded_signatures(con, contract.source)
     results: list[FileResult] = []
     batch: list[_Ready] = []
+    batch_bytes = 0  # the batch's size, kept as it grows (not summed per file)
 
     def done(found: list[FileResult]) -> None:
         results.extend(found)
@@ -638,11 +623,13 @@ def ingest_source(
                     _log(con, [ready], now)
                 done([ready])
                 continue
-            size = sum(r.before[0] for r in batch if r.before)
+            size = (ready.before or (0, 0))[0]
             if batch and (ready.header != batch[0].header or len(batch) >= BATCH_FILES
-                          or size + (ready.before or (0, 0))[0] > BATCH_BYTES):
+                          or batch_bytes + size > BATCH_BYTES):
                 flush()
+                batch_bytes = 0
             batch.append(ready)
+            batch_bytes += size
             loaded.add(ready.sha)
         flush()
     order = {str(p): n for n, p in enumerate(paths)}
