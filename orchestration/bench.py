@@ -299,15 +299,20 @@ def fresh_home(home: Path) -> None:
 
 
 def run_build(home: Path, landing: Path, log: Path) -> Measured:
-    """``pvw run --landing`` on ``home`` as a measured child process."""
+    """``pvw run --landing`` on ``home`` as a measured child process (see ``failure``)."""
     pvw = Path(sys.executable).parent / "pvw"
     args = [str(pvw)] if pvw.exists() else [sys.executable, "-m", "orchestration.cli"]
-    run = measure([*args, "run", "--landing", str(landing)], env=_child_env(home),
-                  cwd=REPO_ROOT, log=log)
-    if run.returncode != 0:
-        tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise BenchError(f"pvw run failed: {tail[0]} (log: {log})")
-    return run
+    return measure([*args, "run", "--landing", str(landing)], env=_child_env(home),
+                   cwd=REPO_ROOT, log=log)
+
+
+def failure(run: Measured) -> str | None:
+    """Why a measured ``pvw run`` failed (its last line of output), or None if it did not."""
+    if run.returncode == 0:
+        return None
+    text = run.log.read_text(errors="replace") if run.log and run.log.exists() else ""
+    tail = text.strip().splitlines()[-1:] or ["no output"]
+    return f"pvw run failed (exit {run.returncode}): {tail[0]} (log: {run.log})"
 
 
 def step_events(home: Path) -> tuple[str, list[dict]]:
@@ -398,8 +403,16 @@ def _stage(name: str, run: Measured, windows: list[tuple[float, float]],
 
 
 def summarise(run: Measured, rows: dict[str, int], home: Path) -> dict:
-    run_id, steps = step_events(home)
+    """One run's figures and stages; a failed run keeps what it measured and says why."""
+    why = failure(run)
+    try:
+        run_id, steps = step_events(home)
+    except BenchError:
+        if why is None:
+            raise
+        run_id, steps = None, []
     return {
+        "failed": why,
         "wall_s": round(run.wall_s, 3), "cpu_s": round(run.cpu_s, 3),
         "peak_rss_bytes": run.peak_rss_bytes,
         "largest_process_rss_bytes": run.max_single_rss_bytes,
@@ -480,6 +493,10 @@ def run_bench(home: Path, scale: Scale, *, dashboards: bool = True, refresh: boo
     build_run = run_build(bhome, landing, logs / "full-build.log")
     build = summarise(build_run, rows, bhome)
     say(f"  {build_run.wall_s:.1f}s")
+    if build["failed"]:
+        # what was measured is still written: the stages show how far the build got
+        say(f"  [red]{build['failed']}[/red]")
+        return report(scale, dataset, floor, None, build, None, None)
     floor_check = compare_floor(bhome / "floor.duckdb", serving_path(bhome))
     if not floor_check["matches"]:
         say(f"  [warning] the floor's numerators differ from the warehouse's: "
@@ -500,6 +517,8 @@ def run_bench(home: Path, scale: Scale, *, dashboards: bool = True, refresh: boo
             run = run_build(bhome, landing, logs / "refresh.log")
             refreshed = {**added, "run": summarise(run, added["rows"], bhome)}
             say(f"  {run.wall_s:.1f}s")
+            if refreshed["run"]["failed"]:
+                say(f"  [red]{refreshed['run']['failed']}[/red]")
         finally:
             restore_landing(home, scale, say)
             shutil.rmtree(bhome / "refresh-landing", ignore_errors=True)

@@ -67,9 +67,11 @@ def git_commit() -> str | None:
 def report(scale: object, dataset: dict, floor: Measured | None, floor_check: dict | None,
            build: dict | None, charts: dict | None, refresh: dict | None) -> dict:
     """The figures of one bench, REQUIRED_KEYS first; a part not measured gives None."""
-    full = build["wall_s"] if build else None
+    # a failed run's time is kept in its own section, not reported as the build's figure
+    full = build["wall_s"] if build and not build.get("failed") else None
     floor_s = round(floor.wall_s, 3) if floor else None
-    refresh_s = refresh["run"]["wall_s"] if refresh else None
+    refresh_s = (refresh["run"]["wall_s"] if refresh and not refresh["run"].get("failed")
+                 else None)
     rows_total = sum(dataset["rows"].values())
     figures = {
         "full_build_s": full,
@@ -83,10 +85,14 @@ def report(scale: object, dataset: dict, floor: Measured | None, floor_check: di
         "rows": dataset["rows"],
     }
     # CPU seconds are steadier than wall time on a machine shared with other work
-    build_cpu = build.get("cpu_s") if build else None
-    refresh_cpu = refresh["run"].get("cpu_s") if refresh else None
+    build_cpu = build.get("cpu_s") if full else None
+    refresh_cpu = refresh["run"].get("cpu_s") if refresh_s else None
+    failed = [f"{name}: {part['failed']}" for name, part in (
+        ("full build", build), ("refresh", refresh and refresh["run"]))
+        if part and part.get("failed")]
     return {
         **figures,
+        "failed": failed or None,
         "cpu_ratio_to_floor": round(build_cpu / floor.cpu_s, 2)
         if build_cpu and floor and floor.cpu_s else None,
         "refresh_cpu_ratio": round(refresh_cpu / build_cpu, 3)
@@ -200,6 +206,8 @@ def print_report(console: Console, r: dict) -> None:
     if r.get("dashboards"):
         _print_charts(console, r["dashboards"])
     console.print("Rows per source: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()))
+    for why in r.get("failed") or []:
+        console.print(f"[red]Failed[/red] {why}")
 
 
 def _table(console: Console, title: str, headers: list[str], rows: list[list[str]],

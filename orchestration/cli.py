@@ -419,6 +419,8 @@ def bench(scale: str, partnerships: str | None, seed: int, repeats: int, dashboa
     print_report(console, figures)
     latest, dated = write_report(bench_dir(home), figures)
     console.print(f"Figures written to {latest} and {dated}")
+    if figures.get("failed"):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

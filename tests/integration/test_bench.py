@@ -128,3 +128,33 @@ def test_report_has_every_required_key(tmp_path: Path) -> None:
     assert written["rows"] == {"police_crimes": 1000, "ae_istv": 50}
     assert written["targets"]["ratio_to_floor"]["met"] is False
     assert written["targets"]["chart_p95_ms"]["met"] is True
+
+
+def test_a_failed_build_still_writes_what_it_measured(tmp_path: Path) -> None:
+    """A build that fails keeps its time, memory and reason in the report; the headline
+    build time stays empty, so no ratio is drawn from a build that published nothing."""
+    log = tmp_path / "full-build.log"
+    run = measure([sys.executable, "-c", "import sys; print('dbt test failed: 11 rows');"
+                   " sys.exit(3)"], log=log)
+    why = bench.failure(run)
+    assert why is not None and "exit 3" in why and "dbt test failed: 11 rows" in why
+
+    home = tmp_path / "home"  # no Dagster run there: no step stages
+    (home / "dagster").mkdir(parents=True)
+    build = bench.summarise(run, {"police_crimes": 10}, home)
+    assert build["failed"] == why and build["wall_s"] > 0
+    assert not any(s["stage"].startswith(("ingest", "dbt")) for s in build["stages"])
+
+    floor = Measured(args=["python"], returncode=0, started=0, ended=2, wall_s=2.0, cpu_s=3.0,
+                     peak_rss_bytes=MiB, max_single_rss_bytes=MiB)
+    dataset = {"rows": {"police_crimes": 10}, "generate_s": 1.0, "partnership_count": 1}
+    figures = report(bench.parse_scale("n1"), dataset, floor, None, build, None, None)
+    latest, _dated = write_report(tmp_path / "bench", figures)
+    written = json.loads(latest.read_text())
+    assert written["failed"] == [f"full build: {why}"]
+    assert written["full_build_s"] is None and written["ratio_to_floor"] is None
+    assert written["full_build"]["wall_s"] == build["wall_s"]
+    assert written["floor_s"] == 2.0
+    # a successful run is not marked failed
+    ok = measure([sys.executable, "-c", "pass"], log=tmp_path / "ok.log")
+    assert bench.failure(ok) is None
