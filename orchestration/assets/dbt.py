@@ -11,7 +11,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, warehouse_path
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
@@ -44,4 +44,27 @@ class Translator(DagsterDbtTranslator):
     ),
 )
 def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    yield from dbt.cli(["build"], context=context).stream()
+    # Incremental facts build on what the last build left. That is only right if the models,
+    # seeds and macros are the ones that built it: after any change to the project, rebuild
+    # everything once (--full-refresh), then go on incrementally.
+    stamp = built_with_path()
+    from orchestration.run import project_fingerprint
+
+    fingerprint = project_fingerprint()
+    full = not stamp.exists() or stamp.read_text() != fingerprint
+    if full:
+        stamp.unlink(missing_ok=True)
+        context.log.info("dbt build --full-refresh: the warehouse was not built by this "
+                         "project (first build, or the models, macros or seeds changed)")
+    else:
+        context.log.info("dbt build, incremental: the facts recompute only the records "
+                         "loaded or withdrawn since the last build")
+    yield from dbt.cli(["build", *(["--full-refresh"] if full else [])],
+                       context=context).stream()
+    if set(context.selected_asset_keys) == set(context.assets_def.keys):
+        stamp.write_text(fingerprint)  # only a build of every model says what built them
+
+
+def built_with_path():
+    """The project fingerprint of the last complete dbt build of this home's warehouse."""
+    return warehouse_path().with_name("warehouse.dbt-project")

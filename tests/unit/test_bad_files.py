@@ -147,7 +147,7 @@ def test_the_corpus_covers_at_least_fifteen_kinds() -> None:
 
 def test_duplicates_across_files_are_loaded_and_counted_once_downstream(tmp_path: Path) -> None:
     """Both files load (each is valid on its own); the record is counted once by
-    int_police_crimes_placed (dbt unit test resent_record_counted_once_…)."""
+    fct_police_crimes (dbt unit test resent_record_counted_once_…)."""
     folder = tmp_path / "police_crimes"
     folder.mkdir()
     (folder / "E23000003_2024-04.csv").write_text(lines(HEADER, row("XF/0001")))

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- ED assault attendances with a usable location, each marked matched when the police
 -- recorded a violence against the person offence in the same partnership and LSOA within a
 -- day of the assault (the assault's date when recorded, otherwise the arrival's). What is

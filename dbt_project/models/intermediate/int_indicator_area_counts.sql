@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Numerators and denominators for every area an indicator is published for, pooled from the
 -- partnerships' counts (never averaged from their rates):
 --  * partnership: the partnership's own counts;

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Numerators (and, for proportions, denominators) of the monthly-sourced indicators: one row
 -- per indicator x partnership x month in which the partnership's extract for that source has
 -- records. A month with an extract but no qualifying record gives 0; a month with no extract

@@ -2,7 +2,7 @@
 -- in, and whether the same person (the same keyed hash of the CRN) is on the probation
 -- caseload in any loaded snapshot.
 with supervised as (
-    select distinct person_id from {{ ref('int_probation_caseload_placed') }}
+    select distinct person_id from {{ ref('fct_probation_caseload') }}
 )
 
 select

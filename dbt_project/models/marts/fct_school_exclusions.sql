@@ -1,22 +1,52 @@
--- School suspensions and permanent exclusions: one row per exclusion, placed in a
--- partnership by the school's district, with academic and financial year.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['pupil_id', 'exclusion_date', 'school_urn'],
+    post_hook="{{ delete_withdrawn_records(ref('stg_school_exclusions__exclusions')) }}",
+) }}
+-- School suspensions and permanent exclusions: one row per exclusion (a record re-sent in a
+-- later extract keeps its latest version), placed in a partnership by the district of the
+-- school (lad_code), whichever authority's system sent it: a county's records fall in its
+-- districts' partnerships. With academic and financial year. Built incrementally
+-- (macros/incremental_records.sql).
+{%- set keys = ['pupil_id', 'exclusion_date', 'school_urn'] %}
+with latest as (
+    {{ latest_versions(
+        ref('stg_school_exclusions__exclusions'), keys,
+        where=changed_records(ref('stg_school_exclusions__exclusions'), keys)) }}
+),
+
+years as (
+    select
+        latest.*,
+        cast(extract(year from exclusion_date) as integer)
+            - case when extract(month from exclusion_date) < 9 then 1 else 0 end
+            as academic_year_begins
+    from latest
+)
+
 select
-    pupil_id,
-    school_urn,
-    exclusion_date,
-    exclusion_month,
-    academic_year,
-    academic_year_start,
-    financial_year,
-    la_code,
-    lad_code,
-    partnership_code,
-    exclusion_type,
-    reason,
-    is_physical_assault,
-    days_lost,
-    pupil_age,
-    pupil_sex,
-    source_file,
-    source_line
-from {{ ref('int_school_exclusions_placed') }}
+    years.pupil_id,
+    years.school_urn,
+    years.exclusion_date,
+    years.exclusion_month,
+    cast(years.academic_year_begins as {{ dbt.type_string() }}) || '/'
+        || right(cast(years.academic_year_begins + 1 as {{ dbt.type_string() }}), 2)
+        as academic_year,
+    cast(cast(years.academic_year_begins as {{ dbt.type_string() }}) || '-09-01' as date)
+        as academic_year_start,
+    {{ financial_year_label('years.exclusion_date') }} as financial_year,
+    years.la_code,
+    years.lad_code,
+    lads.partnership_code,
+    years.exclusion_type,
+    years.reason,
+    years.reason in ('physical_assault_pupil', 'physical_assault_adult') as is_physical_assault,
+    years.days_lost,
+    years.pupil_age,
+    years.pupil_sex,
+    years.source_file,
+    years.source_line,
+    years.loaded_at
+from years
+left join {{ ref('int_lads_placed') }} as lads on years.lad_code = lads.lad_code

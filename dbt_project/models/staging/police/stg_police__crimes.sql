@@ -1,5 +1,5 @@
 -- One row per crime record as loaded, renamed and typed; a record re-sent in a later
--- extract appears once per file here and is counted once in int_police_crimes_placed.
+-- extract appears once per file here and is counted once in fct_police_crimes.
 select
     crime_reference,
     force_code,

@@ -1,6 +1,6 @@
 -- One row per person per monthly caseload snapshot as loaded, renamed and typed; a record
 -- re-sent in a later extract appears once per file here and is counted once in
--- int_probation_caseload_placed.
+-- fct_probation_caseload.
 select
     person_id,
     cast(snapshot_month as date) as snapshot_month,

@@ -1,5 +1,5 @@
 -- One row per exclusion as loaded, renamed and typed; a record re-sent in a later extract
--- appears once per file here and is counted once in int_school_exclusions_placed.
+-- appears once per file here and is counted once in fct_school_exclusions.
 select
     pupil_id,
     school_urn,
