@@ -79,12 +79,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def dashboard_charts(api: Api) -> dict[int, tuple[str, list[str]]]:
-    """chart id -> (chart name, titles of the dashboards that show it)."""
-    return {cid: (name, titles) for cid, (name, titles, _) in _dashboard_charts(api).items()}
-
-
-def _dashboard_charts(api: Api) -> dict[int, tuple[str, list[str], list[dict]]]:
+def dashboard_charts(api: Api) -> dict[int, tuple[str, list[str], list[dict]]]:
     """chart id -> (name, dashboard titles, the filters the first of them opens it with)."""
     q = urllib.parse.quote("(page_size:100)")
     charts: dict[int, tuple[str, list[str], list[dict]]] = {}
@@ -208,7 +203,7 @@ def measure_charts(home: Path, repeats: int = 20,
         superset_server.wait_ready(url, timeout=180, proc=proc)
         ready_s = time.monotonic() - began
         api = Api(url, *superset_server.admin_credentials(home))
-        charts = _dashboard_charts(api)
+        charts = dashboard_charts(api)
         say(f"  timing {len(charts)} charts × {repeats} requests through {url}, as their "
             "dashboards open them, then as saved (no dashboard filter)")
         ordered = sorted(charts.items(), key=lambda c: c[1][0])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.bench_charts import Api, _dashboard_charts, time_chart
+from orchestration.bench_charts import Api, dashboard_charts, time_chart
 from orchestration.settings import serving_path
 from orchestration.superset_server import admin_credentials
 
@@ -18,7 +18,7 @@ def test_charts_are_timed_with_the_filters_their_dashboard_opens_with(
     superset_url: str, published_home: Path
 ) -> None:
     api = Api(superset_url, *admin_credentials(published_home))
-    charts = _dashboard_charts(api)
+    charts = dashboard_charts(api)
     funnel = next(cid for cid, (name, _, _) in charts.items() if name.startswith("Funnel plot"))
     name, dashboards, filters = charts[funnel]
     assert dashboards == ["National comparison"]
