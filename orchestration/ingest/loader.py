@@ -35,8 +35,11 @@ from orchestration.ingest.readers import Readable, RejectedFile, header_of, read
 from orchestration.ingest.validate import (
     ensure_references,
     reason_expr,
+    reference_violation,
+    references_violated,
     sql_str,
     typed_expr,
+    value_expr,
 )
 from orchestration.pseudonymise import hmac_sql
 
@@ -230,8 +233,7 @@ def _prepare(
     if sha in loaded:
         return FileResult(name, contract.source, sha, 0, 0, 0, "unchanged",
                           "already loaded, or superseded (same SHA-256)")
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
+    try:  # (the working folder is made only for a file that needs a converted copy)
         source = readable(path, contract, workdir)
         header = read_header(source.csv_path, contract)
     except (RejectedFile, FileNotFoundError) as exc:
@@ -359,42 +361,39 @@ def _read_batch(
     key: bytes | None,
 ) -> list[tuple[int, int]]:
     """Validate and insert a batch's rows, all files at once; return each file's rows read
-    and rows loaded (the rest are quarantined). The caller holds the transaction."""
+    and rows loaded (the rest are quarantined). The caller holds the transaction.
+
+    The rows are read once into ``_src`` in file order (``_grn``), then checked and typed once
+    into ``_checked`` in the same order, from which the good rows are appended to the raw
+    table and the bad ones quarantined: no statement sorts the batch or repeats the checks.
+    Per-file values (name, hash, cut-off…) are looked up by the row's file index in lists
+    bound as parameters, not joined, so the rows keep their order by construction."""
     now_sql = _timestamp_sql(now)
     header = batch[0].header
-    for t in ("_files", "_src", "_rej", "_rej_scan", "_rows", "_bad", "_counts", "_lines",
-              "_checked"):
+    for t in ("_files", "_src", "_rej", "_rej_scan", "_bad", "_counts", "_lines",
+              "_checked", "_dups"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     # the batch's files, in arrival order. "In the future" means after the file arrived (never
     # later than now): the outcome depends on the file alone, so a rebuild quarantines exactly
     # what the first load did.
     con.execute("CREATE TEMP TABLE _files (_fid INTEGER, _csv VARCHAR, _file VARCHAR, "
-                "_sha VARCHAR, _received TIMESTAMP, _cutoff TIMESTAMP, _period VARCHAR)")
-    _insert_rows(con, "_files", ["_fid", "_csv", "_file", "_sha", "_received", "_cutoff",
-                                 "_period"],
-                 [[fid, str(r.source.csv_path), str(r.path), r.sha, r.received,
-                   min(now, r.received), extract_period(r.path)] for fid, r in enumerate(batch)])
+                "_sha VARCHAR, _received TIMESTAMP)")
+    _insert_rows(con, "_files", ["_fid", "_csv", "_file", "_sha", "_received"],
+                 [[fid, str(r.source.csv_path), str(r.path), r.sha, r.received]
+                  for fid, r in enumerate(batch)])
     columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     csvs = "[" + ", ".join(sql_str(str(r.source.csv_path)) for r in batch) + "]"
+    # the files are read whole, one after another, in the order given: _grn is a row's place
+    # in the batch, file_index its file's place in the list (the batch's _fid)
     con.execute(
         f"""
         CREATE TEMP TABLE _src AS
-        SELECT row_number() OVER () AS _grn, *
+        SELECT file_index::INTEGER AS _fid, row_number() OVER () AS _grn, *
         FROM read_csv({csvs}, header = true, auto_detect = false,
                       columns = {columns}, delim = {sql_str(contract.delimiter)},
-                      quote = '"', escape = '"', filename = '_csv_path',
+                      quote = '"', escape = '"',
                       store_rejects = true, rejects_table = '_rej',
                       rejects_scan = '_rej_scan', parallel = false)
-        """
-    )
-    # each good row with its file and its place among that file's good rows (files are read
-    # whole, one after another, in the order given)
-    con.execute(
-        """
-        CREATE TEMP TABLE _rows AS
-        SELECT f._fid, row_number() OVER (PARTITION BY f._fid ORDER BY s._grn) AS _rn,
-               s.* EXCLUDE (_grn, _csv_path)
-        FROM _src s JOIN _files f ON f._csv = s._csv_path
         """
     )
     con.execute(
@@ -406,60 +405,141 @@ def _read_batch(
         GROUP BY f._fid, r.line
         """
     )
+    # each file's rows read (good and bad), and where its good rows begin in _src
     con.execute(
         """
         CREATE TEMP TABLE _counts AS
-        SELECT f._fid,
-               (SELECT count(*) FROM _rows r WHERE r._fid = f._fid)
-               + (SELECT count(*) FROM _bad b WHERE b._fid = f._fid) AS rows_read
+        SELECT f._fid, coalesce(s.good, 0) + coalesce(b.bad, 0) AS rows_read,
+               coalesce(s.first, 1) AS first, coalesce(b.bad, 0) AS bad
         FROM _files f
+        LEFT JOIN (SELECT _fid, count(*) AS good, min(_grn) AS first FROM _src GROUP BY _fid) s
+            USING (_fid)
+        LEFT JOIN (SELECT _fid, count(*) AS bad FROM _bad GROUP BY _fid) b USING (_fid)
+        ORDER BY f._fid
         """
     )
-    # Good rows keep file order: the k-th good row sits on the k-th line not rejected.
-    con.execute(
-        """
-        CREATE TEMP TABLE _lines AS
-        SELECT n._fid, row_number() OVER (PARTITION BY n._fid ORDER BY n.l) AS _rn, n.l AS _line
-        FROM (SELECT _fid, unnest(range(2, rows_read + 2)) AS l FROM _counts) n
-        ANTI JOIN _bad b ON b._fid = n._fid AND b.line = n.l
-        """
-    )
-    # a second record with the same key (all key fields present) in a file is a duplicate
-    keys = [f"nullif(trim(\"{k}\"), '')" for k in contract.key] or ["_line"]
-    key_present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    counts = con.execute("SELECT rows_read, first, bad FROM _counts ORDER BY _fid").fetchall()
+    firsts = [first for _, first, _ in counts]
+    files = {
+        "files": [str(r.path) for r in batch],
+        "shas": [r.sha for r in batch],
+        "received": [r.received for r in batch],
+        "cutoffs": [min(now, r.received) for r in batch],
+        "periods": [extract_period(r.path) for r in batch],
+        "firsts": firsts,
+    }
+    types = {"files": "VARCHAR", "shas": "VARCHAR", "received": "TIMESTAMP",
+             "cutoffs": "TIMESTAMP", "periods": "VARCHAR", "firsts": "BIGINT"}
+
+    def per_file(name: str) -> str:
+        return f"list_extract(getvariable('_pvw_{name}'), _fid + 1)::{types[name]}"
+
+    for name, values in files.items():
+        con.execute(f"SET VARIABLE _pvw_{name} = ?", [values])
+    # Good rows keep file order: the k-th good row of a file sits on the (k+1)-th line, or,
+    # in a file with lines that could not be read as CSV, on the k-th line not rejected
+    fields = contract.fields
+    cutoff, period = per_file("cutoffs"), per_file("periods")
+    # _checked holds what is stored of each row (_t0, _t1…), the values of its key fields
+    # that are not stored as they are checked (_k0…), and its reasons; its text stays in _src
+    # (a bad row's record is read from there). A plain text field's value is stored as it is
+    # checked.
+    plain = {f.name: f"_t{i}" for i, f in enumerate(fields)
+             if f.type == "varchar" and not f.pseudonymise}
+    keys = {f.name: plain.get(f.name, f"_k{i}") for i, f in enumerate(map(contract.field,
+                                                                        contract.key))}
+    extra = "".join(f", {value_expr(contract.field(k))} AS {n}" for k, n in keys.items()
+                    if k not in plain)
+    typed = ", ".join(f"{stored_expr(f, key)} AS _t{i}" for i, f in enumerate(fields))
+    # one scan of _src, no join (a reference set is a join: its rule is applied below), so
+    # _checked holds the rows in _src's order
     con.execute(
         f"""
         CREATE TEMP TABLE _checked AS
-        WITH checked AS (
-            SELECT r.*, l._line,
-                   {reason_expr(contract, "f._cutoff", "f._period")} AS _reason
-            FROM _rows r JOIN _lines l USING (_fid, _rn) JOIN _files f USING (_fid)
-        )
-        SELECT *,
-            CASE WHEN {key_present} AND row_number() OVER w > 1
-                 THEN 'duplicate of the record on line ' || first_value(_line) OVER w
-            END AS _duplicate
-        FROM checked
-        -- a row quarantined for its own reasons does not claim its key
-        WINDOW w AS (PARTITION BY _fid, {", ".join(keys)}, _reason IS NULL ORDER BY _line)
+        SELECT _fid, _grn, _grn - {per_file('firsts')} + 2 AS _line, {typed}{extra},
+               {reason_expr(contract, cutoff, period, references=False)} AS _reason,
+               NULL::VARCHAR AS _duplicate
+        FROM _src
         """
     )
+    _keep_read_order(con, "_checked")
+    # the rows that break a reference-set rule get their full reasons: first one look at
+    # each distinct value, as most batches have none
+    checked = [f for f in fields if f.reference]
+    if checked and any(con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {plain[f.name]} AS _v FROM _checked) "
+        f"WHERE {reference_violation(f, '_v')}" if f.name in plain else
+        f"SELECT count(*) FROM (SELECT DISTINCT {value_expr(f)} AS _v FROM _src) "
+        f"WHERE {reference_violation(f, '_v')}").fetchone()[0] for f in checked
+    ):
+        con.execute(
+            f"""
+            UPDATE _checked SET _reason = r._reason
+            FROM (SELECT _grn, {reason_expr(contract, cutoff, period)} AS _reason FROM _src
+                  WHERE {references_violated(contract)}) r
+            WHERE _checked._grn = r._grn
+            """
+        )
+    if any(bad for _, _, bad in counts):
+        con.execute(
+            """
+            CREATE TEMP TABLE _lines AS
+            SELECT n._fid, row_number() OVER (PARTITION BY n._fid ORDER BY n.l) AS _rn,
+                   n.l AS _line
+            FROM (SELECT _fid, unnest(range(2, rows_read + 2)) AS l FROM _counts WHERE bad > 0) n
+            ANTI JOIN _bad b ON b._fid = n._fid AND b.line = n.l
+            """
+        )
+        con.execute(
+            """
+            UPDATE _checked c SET _line = l._line
+            FROM _lines l JOIN _counts n USING (_fid)
+            WHERE c._fid = l._fid AND c._grn - n.first + 1 = l._rn
+            """
+        )
+    # a second record with the same key (all key fields present) in a file is a duplicate;
+    # a row quarantined for its own reasons does not claim its key
+    if keys:
+        names = list(keys.values())
+        present = " AND ".join(f"{n} IS NOT NULL" for n in names)
+        group = f"hash(_fid, {', '.join(names)}, _reason IS NULL)"
+        # rows whose (file, key, fate) hash is shared: every duplicate, and rarely a collision
+        con.execute(
+            f"""
+            CREATE TEMP TABLE _dups AS
+            SELECT _fid, {", ".join(names)}, _reason IS NULL AS _ok, min(_line) AS _first
+            FROM _checked
+            WHERE {present} AND {group} IN (
+                SELECT {group} FROM _checked WHERE {present} GROUP BY ALL HAVING count(*) > 1)
+            GROUP BY ALL HAVING count(*) > 1
+            """
+        )
+        if con.execute("SELECT count(*) FROM _dups").fetchone()[0]:
+            same = " AND ".join(f"_checked.{n} = d.{n}" for n in names)
+            con.execute(
+                f"""
+                UPDATE _checked SET _duplicate = 'duplicate of the record on line ' || d._first
+                FROM _dups d
+                WHERE _checked._fid = d._fid AND {same}
+                  AND (_checked._reason IS NULL) = d._ok AND _checked._line > d._first
+                """
+            )
     table = ensure_raw_table(con, contract)
-    names = ", ".join(f'"{f.name}"' for f in contract.fields)
-    typed = ", ".join(stored_expr(f, key) for f in contract.fields)
+    names = ", ".join(f'"{f.name}"' for f in fields)
+    values = ", ".join(f"_t{i}" for i in range(len(fields)))
     con.execute(
         f"""
         INSERT INTO {table} ({names}, _file, _sha256, _line_number, _loaded_at, _received_at)
-        SELECT {typed}, f._file, f._sha, c._line, {now_sql}, f._received
-        FROM _checked c JOIN _files f USING (_fid)
-        WHERE c._reason IS NULL AND c._duplicate IS NULL
-        ORDER BY c._fid, c._line
+        SELECT {values}, {per_file('files')}, {per_file('shas')}, _line, {now_sql},
+               {per_file('received')}
+        FROM _checked
+        WHERE _reason IS NULL AND _duplicate IS NULL
         """
     )
     # a line that cannot be split into fields may hold a person identifier in clear
-    raw_line = ("NULL" if any(f.pseudonymise for f in contract.fields) else "b.csv_line")
+    raw_line = ("NULL" if any(f.pseudonymise for f in fields) else "b.csv_line")
     record = "to_json({" + ", ".join(
-        f"{sql_str(h)}: {_record_value(contract, h, key)}" for h in header
+        f"{sql_str(h)}: {_record_value(contract, h)}" for h in header
     ) + "})::VARCHAR"
     source = sql_str(contract.source)
     con.execute(
@@ -469,8 +549,9 @@ def _read_batch(
             SELECT {source} AS source, f._file AS file, f._sha AS sha256, c._fid,
                    c._line AS line_number, concat_ws('; ', c._reason, c._duplicate) AS reason,
                    {record} AS record, {now_sql} AS quarantined_at
-            FROM _checked c JOIN _files f USING (_fid)
-            WHERE c._reason IS NOT NULL OR c._duplicate IS NOT NULL
+            FROM (SELECT * FROM _checked
+                  WHERE _reason IS NOT NULL OR _duplicate IS NOT NULL) c
+            JOIN _src s USING (_grn) JOIN _files f ON f._fid = c._fid
             UNION ALL
             SELECT {source}, f._file, f._sha, b._fid, b.line,
                    'line cannot be read as CSV: ' || b.error, {raw_line}, {now_sql}
@@ -479,14 +560,23 @@ def _read_batch(
         ORDER BY _fid, line_number
         """
     )
-    return [(rows_read, loaded) for _, rows_read, loaded in con.execute(
-        """
-        SELECT n._fid, n.rows_read,
-               count(c._line) FILTER (WHERE c._reason IS NULL AND c._duplicate IS NULL)
-        FROM _counts n LEFT JOIN _checked c USING (_fid)
-        GROUP BY n._fid, n.rows_read ORDER BY n._fid
-        """
-    ).fetchall()]
+    quarantined = dict(con.execute(
+        "SELECT _fid, count(*) FROM _checked "
+        "WHERE _reason IS NOT NULL OR _duplicate IS NOT NULL GROUP BY _fid").fetchall())
+    for name in files:
+        con.execute(f"RESET VARIABLE _pvw_{name}")
+    return [(rows_read, rows_read - bad - quarantined.get(fid, 0))
+            for fid, (rows_read, _, bad) in enumerate(counts)]
+
+
+def _keep_read_order(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make sure a temporary table made from ``_src`` holds its rows in ``_src``'s order
+    (``_grn``): a plan with a join (a future rule with a subquery) need not keep it. The rows
+    are only sorted when they are out of order. (``rowid`` counts the rows as stored, from an
+    offset while the transaction that made the table is open.)"""
+    if con.execute(f"SELECT min(_grn - rowid) <> max(_grn - rowid) FROM {table}").fetchone()[0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                    f"SELECT * FROM {table} ORDER BY _grn")
 
 
 def _timestamp_sql(at: datetime) -> str:
@@ -564,10 +654,13 @@ def stored_expr(f: Field, key: bytes | None) -> str:
     return hmac_sql(typed_expr(f), key)
 
 
-def _record_value(contract: Contract, column: str, key: bytes | None) -> str:
-    """A quarantined record keeps its text, but never a person identifier in clear."""
-    field = next((f for f in contract.fields if f.name == column), None)
-    return stored_expr(field, key) if field and field.pseudonymise else f'"{column}"'
+def _record_value(contract: Contract, column: str) -> str:
+    """A quarantined record keeps its text (``s``: the row in _src), but never a person
+    identifier in clear: that is its keyed hash as stored (``c``: the row in _checked)."""
+    for i, f in enumerate(contract.fields):
+        if f.name == column and f.pseudonymise:
+            return f"c._t{i}"
+    return f's."{column}"'
 
 
 def ingest_source(

@@ -30,16 +30,18 @@ class Readable:
 
 def _is_utf8(path: Path) -> tuple[bool, int]:
     """Whether the whole file is UTF-8, and the line of the first bad byte if not (if it is:
-    how many lines it has)."""
+    how many lines it has). A block of plain ASCII, most of them, needs no decoding: it is
+    valid unless a character was left open before it."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
     last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                return False, line + block[: exc.start].count(b"\n")
+            if not block.isascii() or decoder.getstate()[0]:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    return False, line + block[: exc.start].count(b"\n")
             line += block.count(b"\n")
             last = block[-1:]
         try:
@@ -74,6 +76,7 @@ def readable_csv(path: Path, workdir: Path) -> Readable:
     if ok:
         return Readable(path, "", bad_line)
     out = workdir / (path.stem + ".utf8.csv")
+    workdir.mkdir(parents=True, exist_ok=True)
     try:
         _transcode(path, out, "cp1252")
     except UnicodeDecodeError as exc:
@@ -125,6 +128,7 @@ def readable_xlsx(path: Path, contract: Contract, workdir: Path) -> Readable:
     body = pd.DataFrame({c: _as_text(body[c].infer_objects(), kinds.get(c, "varchar"))
                          for c in header})
     out = workdir / (path.stem + ".csv")
+    workdir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.register("sheet", body)
     con.execute(f"COPY sheet TO '{out}' (HEADER, DELIMITER '{contract.delimiter}')")

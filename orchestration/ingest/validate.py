@@ -45,6 +45,11 @@ def _value(f: Field) -> str:
     return f"nullif(trim(\"{f.name}\"), '')"
 
 
+def value_expr(f: Field) -> str:
+    """SQL of a field's value as checked: its text trimmed, NULL when blank."""
+    return _value(f)
+
+
 def typed_expr(f: Field) -> str:
     """The typed value of a field (NULL when blank or unparseable)."""
     v = _value(f)
@@ -74,13 +79,29 @@ def _quoted(f: Field) -> str:
     return f"'''' || left(\"{f.name}\", 60) || ''''"
 
 
-def field_reasons(f: Field, now_sql: str) -> list[str]:
-    """SQL expressions, each a reason text when the field breaks one rule, else NULL."""
+def reference_violation(f: Field, value: str | None = None) -> str:
+    """SQL condition: the field's value (well formed) is not in its reference set. ``value``
+    is the SQL of the field's value (default: its trimmed text, NULL when blank)."""
+    v = value or _value(f)
+    values = f"SELECT code FROM {reference_table(f.reference)}"
+    shaped = f" AND regexp_full_match({v}, {sql_str(f.pattern)})" if f.pattern else ""
+    return f"{v} IS NOT NULL{shaped} AND {v} NOT IN ({values})"
+
+
+def references_violated(contract: Contract) -> str | None:
+    """SQL condition: a row breaks a reference-set rule (None: the contract has none)."""
+    checks = [f"({reference_violation(f)})" for f in contract.fields if f.reference]
+    return " OR ".join(checks) if checks else None
+
+
+def field_rules(f: Field, now_sql: str, references: bool = True) -> list[tuple[str, str]]:
+    """The field's rules as SQL (condition the row breaks the rule, reason text).
+    ``references=False`` leaves out the reference-set rules (a subquery: a join)."""
     v = _value(f)
     typed = typed_expr(f)
-    reasons: list[str] = []
+    rules: list[tuple[str, str]] = []
     if f.required:
-        reasons.append(f"CASE WHEN {v} IS NULL THEN '{f.name} is required but blank' END")
+        rules.append((f"{v} IS NULL", f"'{f.name} is required but blank'"))
     type_words = {
         "integer": "a whole number",
         "decimal": "a number",
@@ -90,67 +111,68 @@ def field_reasons(f: Field, now_sql: str) -> list[str]:
         "boolean": "Y or N",
     }
     if f.type in type_words:
-        reasons.append(
-            f"CASE WHEN {v} IS NOT NULL AND {typed} IS NULL THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is not {type_words[f.type]}' END"
-        )
+        rules.append((f"{v} IS NOT NULL AND {typed} IS NULL",
+                      f"'{f.name} ' || {_quoted(f)} || ' is not {type_words[f.type]}'"))
     if f.codes and f.type != "boolean":
+        # list_position, not IN (…): DuckDB plans a list of constants (IN or list_contains)
+        # as a join, which costs more and does not keep the rows' order
         listed = ", ".join(sql_str(c) for c in f.codes)
-        reasons.append(
-            f"CASE WHEN {v} IS NOT NULL AND {v} NOT IN ({listed}) THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is not a known code' END"
-        )
+        rules.append((f"{v} IS NOT NULL AND list_position([{listed}], {v}) IS NULL",
+                      f"'{f.name} ' || {_quoted(f)} || ' is not a known code'"))
     if f.pattern:
-        reasons.append(
-            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {sql_str(f.pattern)}) "
-            f"THEN '{f.name} ' || {_quoted(f)} || ' is not in the expected format' END"
-        )
+        rules.append((f"{v} IS NOT NULL AND NOT regexp_full_match({v}, {sql_str(f.pattern)})",
+                      f"'{f.name} ' || {_quoted(f)} || ' is not in the expected format'"))
     if f.minimum is not None:
-        reasons.append(
-            f"CASE WHEN {typed} < {f.minimum} THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is below {f.minimum}' END"
-        )
+        rules.append((f"{typed} < {f.minimum}",
+                      f"'{f.name} ' || {_quoted(f)} || ' is below {f.minimum}'"))
     if f.maximum is not None:
-        reasons.append(
-            f"CASE WHEN {typed} > {f.maximum} THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is above {f.maximum}' END"
-        )
-    if f.reference:
+        rules.append((f"{typed} > {f.maximum}",
+                      f"'{f.name} ' || {_quoted(f)} || ' is above {f.maximum}'"))
+    if f.reference and references:
         words = REFERENCES[f.reference][1]
-        values = f"SELECT code FROM {reference_table(f.reference)}"
-        shaped = f" AND regexp_full_match({v}, {sql_str(f.pattern)})" if f.pattern else ""
-        reasons.append(
-            f"CASE WHEN {v} IS NOT NULL{shaped} AND {v} NOT IN ({values}) THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is not {words}' END"
-        )
+        rules.append((reference_violation(f), f"'{f.name} ' || {_quoted(f)} || ' is not {words}'"))
     if f.not_future:
-        reasons.append(
-            f"CASE WHEN {typed} > {now_sql} THEN "
-            f"'{f.name} ' || {_quoted(f)} || ' is in the future' END"
-        )
-    return reasons
+        rules.append((f"{typed} > {now_sql}",
+                      f"'{f.name} ' || {_quoted(f)} || ' is in the future'"))
+    return rules
 
 
-def reason_expr(contract: Contract, now_sql: str, period_sql: str = "NULL") -> str:
+def field_reasons(f: Field, now_sql: str, references: bool = True) -> list[str]:
+    """SQL expressions, each a reason text when the field breaks one rule, else NULL."""
+    return [f"CASE WHEN {c} THEN {m} END" for c, m in field_rules(f, now_sql, references)]
+
+
+def reason_expr(contract: Contract, now_sql: str, period_sql: str = "NULL",
+                references: bool = True) -> str:
     """One SQL expression: every broken rule of a row joined with '; ', or NULL if none.
 
     ``now_sql`` is the moment after which a date is in the future: the loader passes when the
     file arrived (never later than now), so the outcome depends on the file, not on when it is
     loaded. ``period_sql`` is the extract's month (text, YYYY-MM) from its file name, or NULL.
     Both are SQL expressions: the loader passes its files table's columns.
+    ``references=False`` leaves out the reference-set rules: the expression then has no
+    subquery, and gives the full reasons of every row that :func:`references_violated` does
+    not select.
+
+    The reasons are only put into words for a row that breaks a rule: most rows break none,
+    and one test of all the rules costs far less than building every reason's text.
     """
-    parts: list[str] = []
+    rules: list[tuple[str, str]] = []
     for f in contract.fields:
-        parts.extend(field_reasons(f, now_sql))
+        rules.extend(field_rules(f, now_sql, references))
     if contract.period_field and period_sql != "NULL":
         f = contract.field(contract.period_field)
         after = f"(CAST({period_sql} || '-01' AS DATE) + INTERVAL 1 MONTH)"
-        parts.append(
+        rules.append((
             # a date in the future is said once, as such
-            f"CASE WHEN {typed_expr(f)} >= {after} AND {typed_expr(f)} <= {now_sql} THEN "
+            f"{typed_expr(f)} >= {after} AND {typed_expr(f)} <= {now_sql}",
             f"'{f.name} ' || {_quoted(f)} || ' is after the extract''s period (' || "
-            f"{period_sql} || ')' END"
-        )
+            f"{period_sql} || ')'",
+        ))
     for condition, message in contract.row_checks:
-        parts.append(f"CASE WHEN {condition} THEN {sql_str(message)} END")
-    return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"
+        rules.append((condition, sql_str(message)))
+    if not rules:
+        return "NULL::VARCHAR"
+    broken = " OR ".join(f"({c})" for c, _ in rules)
+    words = ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in rules)
+    return f"CASE WHEN {broken} THEN nullif(concat_ws('; ', {words}), '') END"
