@@ -473,6 +473,24 @@ def restore_landing(home: Path, scale: Scale, say: Say) -> None:
 # --------------------------------------------------------------------------- the bench
 
 
+def charts_only(home: Path, scale: Scale, repeats: int = 20, say: Say = print) -> dict:
+    """Time the dashboards again on the home the last bench of ``scale`` built, and return
+    that bench's figures with the new chart figures (the build is not repeated)."""
+    from orchestration.bench_charts import measure_charts
+    from orchestration.bench_report import with_charts
+
+    latest = bench_dir(home) / "latest.json"
+    figures = json.loads(latest.read_text()) if latest.exists() else None
+    bhome = run_home(home, scale)
+    if not figures or figures.get("scale") != scale.name or figures.get("seed") != scale.seed:
+        raise BenchError(f"--charts-only needs a bench of scale {scale.name} (seed "
+                         f"{scale.seed}) in {latest}: run one first")
+    if not serving_path(bhome).exists():
+        raise BenchError(f"--charts-only: {bhome} has no serving database: run a bench first")
+    say(f"Dashboard latency through Superset's chart-data API, on {bhome}…")
+    return with_charts(figures, measure_charts(bhome, repeats, say))
+
+
 def run_bench(home: Path, scale: Scale, *, dashboards: bool = True, refresh: bool = True,
               repeats: int = 20, say: Say = print) -> dict:
     """Every measurement of one bench (see the module docstring); returns the report."""

@@ -405,19 +405,26 @@ def rebuild(landing: Path | None, allow_missing: bool) -> None:
               help="Measure the charts through Superset.")
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="Measure a monthly refresh on top of the full build.")
+@click.option("--charts-only", is_flag=True,
+              help="Only time the dashboards again, on the home the last bench of this scale "
+              "built; its other figures are kept.")
 @friendly
 def bench(scale: str, partnerships: str | None, seed: int, repeats: int, dashboards: bool,
-          refresh: bool) -> None:
+          refresh: bool, charts_only: bool) -> None:
     """Benchmark: data set (generated once), plain-DuckDB floor, full build, dashboards,
     monthly refresh; figures to $PVW_HOME/bench/latest.json (docs/bench.md)."""
-    from orchestration.bench import bench_dir, parse_scale, run_bench
+    from orchestration import bench as b
     from orchestration.bench_report import print_report, write_report
 
     home = pvw_home()
-    figures = run_bench(home, parse_scale(scale, partnerships, seed), dashboards=dashboards,
-                        refresh=refresh, repeats=repeats, say=console.print)
+    measured = b.parse_scale(scale, partnerships, seed)
+    if charts_only:
+        figures = b.charts_only(home, measured, repeats, say=console.print)
+    else:
+        figures = b.run_bench(home, measured, dashboards=dashboards, refresh=refresh,
+                              repeats=repeats, say=console.print)
     print_report(console, figures)
-    latest, dated = write_report(bench_dir(home), figures)
+    latest, dated = write_report(b.bench_dir(home), figures)
     console.print(f"Figures written to {latest} and {dated}")
     if figures.get("failed"):
         raise SystemExit(1)

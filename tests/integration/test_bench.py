@@ -158,3 +158,27 @@ def test_a_failed_build_still_writes_what_it_measured(tmp_path: Path) -> None:
     # a successful run is not marked failed
     ok = measure([sys.executable, "-c", "pass"], log=tmp_path / "ok.log")
     assert bench.failure(ok) is None
+
+
+def test_charts_measured_again_keep_the_build_figures() -> None:
+    """`pvw bench --charts-only`: the chart figures and their target change; the build's
+    figures, and when and from which commit they were measured, stay."""
+    from orchestration.bench_report import with_charts
+
+    dataset = {"rows": {"police_crimes": 10}, "generate_s": 1.0, "partnership_count": 1}
+    floor = Measured(args=["python"], returncode=0, started=0, ended=2, wall_s=2.0, cpu_s=3.0,
+                     peak_rss_bytes=MiB, max_single_rss_bytes=MiB)
+    build = {"wall_s": 10.0, "cpu_s": 12.0, "peak_rss_bytes": MiB, "stages": []}
+    slow = {"chart_p95_ms": 900.0, "charts": []}
+    before = report(bench.parse_scale("n1"), dataset, floor, {"matches": True}, build, slow,
+                    None)
+    assert before["targets"]["chart_p95_ms"]["met"] is False
+    after = with_charts(before, {"chart_p95_ms": 250.0, "charts": [{"chart": "x"}]})
+    assert after["chart_p95_ms"] == 250.0 and after["targets"]["chart_p95_ms"]["met"] is True
+    assert after["dashboards"]["charts"] == [{"chart": "x"}]
+    assert after["full_build_s"] == 10.0 and after["ratio_to_floor"] == 5.0
+    assert after["build_measured"] == {"measured_at": before["measured_at"],
+                                       "git_commit": before["git_commit"]}
+    # measured again: the build's time and commit are still the first bench's
+    again = with_charts(after, {"chart_p95_ms": 260.0, "charts": []})
+    assert again["build_measured"] == after["build_measured"]
