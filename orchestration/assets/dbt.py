@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets; dbt tests surface as asset checks through ``dbt build``."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import (
@@ -65,6 +66,6 @@ def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> It
         stamp.write_text(fingerprint)  # only a build of every model says what built them
 
 
-def built_with_path():
+def built_with_path() -> Path:
     """The project fingerprint of the last complete dbt build of this home's warehouse."""
     return warehouse_path().with_name("warehouse.dbt-project")
