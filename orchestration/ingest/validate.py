@@ -41,18 +41,14 @@ def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _value(f: Field) -> str:
-    return f"nullif(trim(\"{f.name}\"), '')"
-
-
 def value_expr(f: Field) -> str:
     """SQL of a field's value as checked: its text trimmed, NULL when blank."""
-    return _value(f)
+    return f"nullif(trim(\"{f.name}\"), '')"
 
 
 def typed_expr(f: Field) -> str:
     """The typed value of a field (NULL when blank or unparseable)."""
-    v = _value(f)
+    v = value_expr(f)
     if f.type == "varchar":
         return v
     if f.type == "integer":  # '3.5' is not a whole number (a cast would round it)
@@ -82,7 +78,7 @@ def _quoted(f: Field) -> str:
 def reference_violation(f: Field, value: str | None = None) -> str:
     """SQL condition: the field's value (well formed) is not in its reference set. ``value``
     is the SQL of the field's value (default: its trimmed text, NULL when blank)."""
-    v = value or _value(f)
+    v = value or value_expr(f)
     values = f"SELECT code FROM {reference_table(f.reference)}"
     shaped = f" AND regexp_full_match({v}, {sql_str(f.pattern)})" if f.pattern else ""
     return f"{v} IS NOT NULL{shaped} AND {v} NOT IN ({values})"
@@ -97,7 +93,7 @@ def references_violated(contract: Contract) -> str | None:
 def field_rules(f: Field, now_sql: str, references: bool = True) -> list[tuple[str, str]]:
     """The field's rules as SQL (condition the row breaks the rule, reason text).
     ``references=False`` leaves out the reference-set rules (a subquery: a join)."""
-    v = _value(f)
+    v = value_expr(f)
     typed = typed_expr(f)
     rules: list[tuple[str, str]] = []
     if f.required:
@@ -135,11 +131,6 @@ def field_rules(f: Field, now_sql: str, references: bool = True) -> list[tuple[s
         rules.append((f"{typed} > {now_sql}",
                       f"'{f.name} ' || {_quoted(f)} || ' is in the future'"))
     return rules
-
-
-def field_reasons(f: Field, now_sql: str, references: bool = True) -> list[str]:
-    """SQL expressions, each a reason text when the field breaks one rule, else NULL."""
-    return [f"CASE WHEN {c} THEN {m} END" for c, m in field_rules(f, now_sql, references)]
 
 
 def reason_expr(contract: Contract, now_sql: str, period_sql: str = "NULL",
