@@ -611,6 +611,148 @@ def test_suite_file_is_documented() -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# GX gets only what the suite reads (and cheap dtypes): the same results, faster
+# --------------------------------------------------------------------------------------------
+
+UNREAD = ["indicator_name", "area_name", "england_value", "msg_value", "msg_size"]
+
+
+def test_only_the_columns_the_suite_reads_reach_gx(tmp_path: Path) -> None:
+    db = _make_db(tmp_path / "good.duckdb", _rows())
+    header, rows = runner._read_table(db, TABLE, _suite())
+    assert list(header.columns) == NAMES and len(header) == 0  # the whole table's columns
+    assert list(rows.columns) == [n for n in NAMES if n not in UNREAD]
+    assert len(rows) == ALL_ROWS
+
+
+def test_a_column_nothing_reads_still_counts_for_the_column_contract(
+    tmp_path: Path, good_result: SuiteResult
+) -> None:
+    db = _make_db(tmp_path / "bad.duckdb", _rows())
+    con = duckdb.connect(str(db))
+    con.execute(f"alter table {TABLE} add column note VARCHAR")
+    con.execute(f"alter table {TABLE} drop column msg_value")
+    con.close()
+    result = validate_table(db, TABLE, SUITE)
+    assert result.evaluated == _suite_size()
+    assert [(f.expectation, f.detail) for f in result.failures] == [
+        ("expect_table_columns_to_match_set", "table columns: missing msg_value; unexpected note")
+    ]
+
+
+def _indicators_with_defects(path: Path) -> Path:
+    rows = _rows()
+    for defect in (_negative_numerator, _unknown_comparison, _unknown_trend,
+                   _percentage_above_100, _suppressed_value_shown, _period_end_before_start,
+                   _duplicate_key):  # last: it copies a row the others look up
+        defect(rows)
+    _find(rows, "homicide_count", "E12000002")["area_code"] = "E06000001"
+    return _make_db(path, rows)
+
+
+def _partnerships_with_defects(path: Path) -> Path:
+    rows = _dim_rows()
+    for defect in (_null_name, _duplicate_code, _english_partnership_without_region,
+                   _region_name_as_code):
+        defect(rows)
+    return _marts_db(path, rows)
+
+
+@pytest.mark.parametrize(
+    ("suite", "make_db", "label"),
+    [(SUITE, _indicators_with_defects, TABLE), ("dim_partnerships", _partnerships_with_defects,
+                                               "marts.dim_partnerships")],
+)
+def test_cutting_columns_and_categories_change_no_result(
+    tmp_path: Path, monkeypatch, good_result: SuiteResult, suite: str, make_db, label: str
+) -> None:
+    db = make_db(tmp_path / "bad.duckdb")
+    fast = validate_table(db, label, suite)
+    # every column, the dtypes DuckDB's .df() gives
+    monkeypatch.setattr(runner, "_suite_columns_read", lambda suite_dict, columns: None)
+    monkeypatch.setattr(runner, "_as_categories", lambda df, expectations: df)
+    monkeypatch.setattr(runner, "_fetch_df", lambda con, sql: con.sql(sql).df())
+    plain = validate_table(db, label, suite)
+    assert len(fast.failures) >= 4, fast.failures
+    assert fast == plain
+
+
+def test_string_columns_become_categories_only_where_no_result_can_change() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({c: pd.Series(["a", None, "b"], dtype="str") for c in "abcdefgh"})
+    df["n"] = [1, 2, 3]
+
+    def check(kind: str, **kwargs) -> dict:
+        return {"type": f"expect_{kind}", "kwargs": kwargs}
+
+    safe = 'd == "a" and e in ["a", "b"]'
+    expectations = [
+        check("column_values_to_be_in_set", column="a", value_set=["a", "b"]),
+        check("column_values_to_be_in_set", column="b", value_set=[1, 2]),  # not strings
+        check("column_value_lengths_to_be_between", column="c", min_value=1),
+        check("column_values_to_not_be_null", column="n", row_condition=safe,
+              condition_parser="pandas"),
+        check("column_values_to_not_be_null", column="n", condition_parser="pandas",
+              row_condition='f >= "a" or g.str.startswith("a")'),  # ordering, a method
+    ]
+    out = runner._as_categories(df, expectations)
+    assert {c for c in out.columns if out[c].dtype == "category"} == {"a", "d", "e", "h"}
+    assert list(out["a"].dropna()) == ["a", "b"] and out["n"].dtype == df["n"].dtype
+    assert list(out.query(safe).index) == list(df.query(safe).index) == [0]
+    assert runner._as_categories(df, [check("column_values_to_not_be_null", column="a",
+                                            row_condition="`a` == 'x'")])["a"].dtype == "str"
+
+
+def test_columns_read_is_every_column_when_it_cannot_be_told() -> None:
+    columns = ["a", "b", "c"]
+
+    def read(*expectations: dict, row_key: tuple = ()) -> list[str] | None:
+        return runner._columns_read(list(expectations), list(row_key), columns)
+
+    not_null_b = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "b"}}
+    assert read(not_null_b) == ["b"]
+    assert read(not_null_b, row_key=("a",)) == ["a", "b"]
+    conditional = {"type": "expect_column_values_to_not_be_null",
+                   "kwargs": {"column": "b", "row_condition": "c > 1"}}
+    assert read(conditional) == ["b", "c"]
+    row_count = {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}}
+    assert read(row_count, not_null_b) == ["b"]
+    assert read(row_count) is None  # no column at all: every column
+    custom_table = {"type": "expect_table_rows_to_be_custom", "kwargs": {}}
+    assert read(custom_table, not_null_b) is None
+    condition_object = {"type": "expect_column_values_to_not_be_null",
+                        "kwargs": {"column": "b", "row_condition": {"type": "pass_through"}}}
+    assert read(condition_object) is None
+
+
+def test_fetching_gives_the_frame_duckdb_gives() -> None:
+    import pandas as pd
+
+    con = duckdb.connect()
+    con.execute(
+        "create table t (s VARCHAR, s_null VARCHAR, i BIGINT, i_null BIGINT, n INTEGER, "
+        "d DOUBLE, day DATE, ts TIMESTAMP, b BOOLEAN, dec DECIMAL(10, 2), l INTEGER[])"
+    )
+    con.execute(
+        "insert into t values ('é', null, 1, null, 2, 0.5, '2024-03-01', '2024-03-01 12:00', "
+        "true, 1.25, [1]), (null, null, 2, 3, null, null, null, null, null, null, null), "
+        "('b', null, 3, 4, 5, 1.5, '2024-04-01', null, false, 2.5, [])"
+    )
+    for sql in (
+        "select * exclude (dec, l) from t",  # through Arrow
+        "select * from t",  # DECIMAL and a list: .df()
+        "select s from t",
+        "select s_null, i from t",
+        "select * exclude (dec, l) from t where false",
+        "select s, s as s2 from t order by i desc",
+    ):
+        pd.testing.assert_frame_equal(runner._fetch_df(con, sql), con.sql(sql).df(),
+                                      check_exact=True)
+    con.close()
+
+
+# --------------------------------------------------------------------------------------------
 # The suite cannot drift from the interface or the indicator catalogue
 # --------------------------------------------------------------------------------------------
 
