@@ -1,6 +1,9 @@
 # pvw: the two promises are `make demo` and `make test`; the rest are steps of them.
 # Environments live inside the repo: .venv (pipeline, from uv.lock), .venv-superset
 # (Superset, pinned in superset/requirements.txt), .venv-tools (uv itself).
+# Both are compiled to bytecode at install: this machine sets PYTHONDONTWRITEBYTECODE, so
+# without it every process (pvw, dbt, Great Expectations, Superset) compiles what it imports
+# again, seconds each time (docs/bench.md).
 
 PYTHON ?= python3.11
 export UV_PYTHON_DOWNLOADS := never
@@ -23,12 +26,12 @@ $(UV):
 	.venv-tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
 .venv/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 .venv-superset/.installed: $(UV) superset/requirements.txt
 	test -x .venv-superset/bin/python || $(UV) venv .venv-superset --python $(PYTHON)
-	$(UV) pip install --python .venv-superset/bin/python -r superset/requirements.txt
+	$(UV) pip install --compile-bytecode --python .venv-superset/bin/python -r superset/requirements.txt
 	touch $@
 
 chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)
