@@ -8,10 +8,26 @@ the other agencies' extracts. dbt's own tests surface as checks through ``dbt bu
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 import dagster as dg
 import duckdb
 
 from orchestration.resources import Warehouse
+
+
+def import_great_expectations_meanwhile() -> threading.Thread:
+    """Start importing Great Expectations on a thread and return it. The import takes about
+    7 s of a single core and the suites run right after the dbt build; the build is a dbt
+    subprocess that this process only watches, so the import is off the critical path when
+    it starts with the build. Not a daemon thread: a run that ends early waits for it rather
+    than stopping an import half-way at interpreter exit. Python's import lock makes the
+    checks' own `import great_expectations` wait for this one if it is still going."""
+    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",),
+                              name="import-great-expectations")
+    thread.start()
+    return thread
 
 
 def _expectations_check(
