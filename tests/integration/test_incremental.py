@@ -36,9 +36,27 @@ def _tables(db: Path) -> dict[tuple[str, str], list[tuple]]:
             "SELECT table_schema, table_name FROM information_schema.tables "
             f"WHERE table_schema IN {SCHEMAS} AND table_type = 'BASE TABLE' ORDER BY 1, 2"
         ).fetchall()
+        # built_at is when the build that wrote a row started: the one column that differs
+        columns = {(s, t): "* EXCLUDE (built_at)" if (s, t, "built_at") in set(con.execute(
+                       "SELECT table_schema, table_name, column_name "
+                       "FROM information_schema.columns").fetchall()) else "*"
+                   for s, t in names}
         return {(s, t): [tuple(_norm(v) for v in row) for row in con.execute(
-                    f'SELECT * FROM {s}."{t}" ORDER BY ALL').fetchall()]
+                    f'SELECT {columns[s, t]} FROM {s}."{t}" ORDER BY ALL').fetchall()]
                 for s, t in names}
+    finally:
+        con.close()
+
+
+def _last_build(db: Path) -> tuple[set[str], int]:
+    """The crimes of marts.fct_police_crimes that its last build wrote (the rows its tests
+    check: macros/tests_of_incremental_models.sql), and how many crimes it holds."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        written = {r[0] for r in con.execute(
+            "SELECT crime_reference FROM marts.fct_police_crimes "
+            "WHERE built_at = (SELECT max(built_at) FROM marts.fct_police_crimes)").fetchall()}
+        return written, con.execute("SELECT count(*) FROM marts.fct_police_crimes").fetchone()[0]
     finally:
         con.close()
 
@@ -115,6 +133,10 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     assert any("incremental" in m for m in messages), messages
     assert not any("--full-refresh" in m for m in messages), messages
     incremental = _tables(warehouse_path(home))
+    # the incremental build wrote month four and the corrected crime, not the months before:
+    # those are the rows the fact's data tests checked
+    written, crimes = _last_build(warehouse_path(home))
+    assert changed in written and 0 < len(written) < crimes
 
     now = _victim_ages(home, [dropped, changed])
     assert dropped not in now  # its only version was withdrawn
@@ -133,6 +155,8 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     run_pvw(home, "run", check=False)
     assert any("--full-refresh" in m for m in _dbt_messages(home))
     full = _tables(warehouse_path(home))
+    written, crimes = _last_build(warehouse_path(home))
+    assert len(written) == crimes  # a full build writes (and tests) every row
     assert full.keys() == incremental.keys()
     different = [name for name in full if full[name] != incremental[name]]
     assert different == []

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table, not a view: the models and tests that read it would each compute it again.
 -- ED assault attendances counted once (a record re-sent in a later extract keeps its latest
 -- version) and placed in a partnership by the LSOA of the assault, when there is one.
 with latest as (

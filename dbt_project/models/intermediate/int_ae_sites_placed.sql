@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table, not a view: the models and tests that read it would each compute it again.
 -- Each emergency department's home partnership: the partnership where most of its
 -- attendances with a usable assault location took place (ties: the lowest code). An
 -- attendance with no usable location is counted in its department's home partnership.

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table, not a view: fct_dfe_exclusions_by_la reads it 24 times (once per column).
 -- The DfE's published exclusions by reason for local authorities (national and regional rows
 -- left out), each authority placed through int_dfe_las_placed. A table published again
 -- (a later release restating a year) supersedes the earlier one: per year, authority and

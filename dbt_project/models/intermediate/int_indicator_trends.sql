@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table, not a view: the models and tests that read it would each compute it again.
 -- The recent trend of every annual figure (financial years, academic years and rolling
 -- 12 months), Fingertips' method: the five most recent non-overlapping annual points ending
 -- with this one (this period and the same period 1, 2, 3 and 4 years before), t = 1..5.

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table, not a view: the models and tests that read it would each compute it again.
 -- Proven-reoffending cohort members counted once per person and cohort quarter (a record
 -- re-sent in a later extract keeps its latest version), placed in a partnership by the
 -- district of residence.

@@ -36,6 +36,7 @@ select
     latest.outcome,
     latest.source_file,
     latest.source_line,
-    latest.loaded_at
+    latest.loaded_at,
+    {{ build_started_at() }} as built_at
 from latest
 left join {{ ref('int_lsoas_placed') }} as placed on latest.lsoa_code = placed.lsoa_code

@@ -32,6 +32,7 @@ select
     latest.last_outcome_category,
     latest.source_file,
     latest.source_line,
-    latest.loaded_at
+    latest.loaded_at,
+    {{ build_started_at() }} as built_at
 from latest
 left join {{ ref('int_lsoas_placed') }} as placed on latest.lsoa_code = placed.lsoa_code

@@ -36,7 +36,8 @@ select
     latest.order_start_date,
     latest.source_file,
     latest.source_line,
-    latest.loaded_at
+    latest.loaded_at,
+    {{ build_started_at() }} as built_at
 from latest
 left join {{ ref('int_lsoas_placed') }} as lsoas on latest.lsoa_code = lsoas.lsoa_code
 left join {{ ref('int_lads_placed') }} as lads on latest.lad_code = lads.lad_code

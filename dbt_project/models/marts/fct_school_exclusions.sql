@@ -47,6 +47,7 @@ select
     years.pupil_sex,
     years.source_file,
     years.source_line,
-    years.loaded_at
+    years.loaded_at,
+    {{ build_started_at() }} as built_at
 from years
 left join {{ ref('int_lads_placed') }} as lads on years.lad_code = lads.lad_code
