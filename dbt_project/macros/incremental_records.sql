@@ -14,7 +14,7 @@
 
       changed_records(staging_relation, key_columns, keep_null_keys=false)
           the condition on staging rows selecting those records: the `where` of
-          latest_versions. `true` in a full build. With keep_null_keys, rows without a key
+          latest_versions; empty (no condition) in a full build. With keep_null_keys, rows without a key
           (each a record of its own) are new when their file is.
       delete_withdrawn_records(staging_relation)
           post-hook: delete the fact's rows whose load was withdrawn. Records re-read above
@@ -40,8 +40,6 @@
         or ({{ key_columns | join(' is null and ') }} is null and loaded_at > {{ since }})
         {%- endif %}
     )
-    {%- else -%}
-    true
     {%- endif -%}
 {%- endmacro %}
 

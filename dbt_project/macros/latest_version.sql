@@ -35,32 +35,31 @@
     key columns only); rows of the other keys pass straight through, and only the repeated
     keys' rows are ranked. Same rows as the default form; 3 to 4 times faster on the national
     police extracts (15.7 million rows: 6.8 s against 19 to 30 s). NULL keys group together,
-    as in the window's PARTITION BY (IS NOT DISTINCT FROM), unless keep_null_keys. -#}
+    as in the window's PARTITION BY (IS NOT DISTINCT FROM), unless keep_null_keys. With a
+    condition (an incremental build's few changed records), the rows it selects are computed
+    once (a materialized CTE), not once per use. -#}
 {% macro duckdb__latest_versions(relation, key_columns, where, keep_null_keys) -%}
     {%- set matched = [] -%}
     {%- for key in key_columns -%}
         {%- do matched.append('versions.' ~ key ~ ' is not distinct from repeated.' ~ key) -%}
     {%- endfor -%}
-    {%- set versions -%}
-        (
-            select * from {{ relation }}
-            {%- if where %}
-            where {{ where }}
-            {%- endif %}
-        ) as versions
-    {%- endset -%}
-    with repeated as (
-        select {{ key_columns | join(', ') }}, true as is_repeated
-        from {{ relation }}
-        {%- if where %}
+    {%- set versions = 'selected' if where else relation -%}
+    with
+    {%- if where %}
+    selected as materialized (
+        select * from {{ relation }}
         where {{ where }}
-        {%- endif %}
+    ),
+    {%- endif %}
+    repeated as (
+        select {{ key_columns | join(', ') }}, true as is_repeated
+        from {{ versions }}
         group by {{ key_columns | join(', ') }}
         having count(*) > 1
     )
 
     select versions.*
-    from {{ versions }}
+    from {{ versions }} as versions
     left join repeated on {{ matched | join(' and ') }}
     where repeated.is_repeated is null
     {%- if keep_null_keys %} or versions.{{ key_columns | join(' is null or versions.') }} is null{% endif %}
@@ -70,7 +69,7 @@
     select *
     from (
         select versions.*
-        from {{ versions }}
+        from {{ versions }} as versions
         inner join repeated on {{ matched | join(' and ') }}
         {%- if keep_null_keys %}
         where not (versions.{{ key_columns | join(' is null or versions.') }} is null)
