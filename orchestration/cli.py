@@ -216,7 +216,7 @@ def _dagster_ui(home: Path, port: int) -> subprocess.Popen:
 
     prepare_instance(home)
     dbt_parse(home)
-    log = (home / "dagster" / "webserver.log").open("ab")
+    log = _webserver_log(home).open("ab")
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
          "-h", "127.0.0.1", "-p", str(port)],
@@ -227,6 +227,10 @@ def _dagster_ui(home: Path, port: int) -> subprocess.Popen:
         stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def _webserver_log(home: Path) -> Path:
+    return home / "dagster" / "webserver.log"
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -244,8 +248,11 @@ WORKSPACE_QUERY = """{ workspaceOrError { __typename ... on Workspace { location
   name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
 
 
-def _wait_dagster(port: int, timeout: float, proc: subprocess.Popen) -> None:
-    """Wait until the Dagster UI has loaded the code location (not just started)."""
+def _wait_dagster(port: int, timeout: float, proc: subprocess.Popen,
+                  log: Path | None = None, log_from: int = 0) -> None:
+    """Wait until the Dagster UI has loaded the code location (not just started). ``log``:
+    the webserver's log, read from byte ``log_from``: `dagster dev` keeps running when its
+    webserver cannot bind the port, so that is found there rather than waited out."""
     import json
     import urllib.request
 
@@ -257,6 +264,13 @@ def _wait_dagster(port: int, timeout: float, proc: subprocess.Popen) -> None:
             raise RuntimeError(
                 f"the Dagster UI exited with status {proc.returncode} while starting"
             )
+        if log is not None and log.exists():
+            with log.open("rb") as fh:
+                fh.seek(log_from)
+                if b"address already in use" in fh.read():
+                    raise RuntimeError(
+                        f"the Dagster UI could not listen on port {port}: another program "
+                        "uses it (choose another with --dagster-port)")
         try:
             req = urllib.request.Request(
                 url, data=body, headers={"Content-Type": "application/json"}
@@ -297,12 +311,14 @@ def _serve(superset_port: int, dagster_port: int, docs_port: int) -> None:
         with console.status("Starting Superset and the Dagster UI…"):
             superset = superset_server.start(home, superset_port)
             procs.append(superset)
+            webserver_log = _webserver_log(home)
+            log_from = webserver_log.stat().st_size if webserver_log.exists() else 0
             dagster = _dagster_ui(home, dagster_port)
             procs.append(dagster)
             procs.append(docs_site.start(home, docs_port))
             superset_url = superset_server.base_url(superset_port)
             superset_server.wait_ready(superset_url, timeout=180, proc=superset)
-            _wait_dagster(dagster_port, 240, dagster)
+            _wait_dagster(dagster_port, 240, dagster, webserver_log, log_from)
         user, password = superset_server.admin_credentials(home)
         console.print()
         console.print(f"[bold]Superset[/bold]   {superset_server.dashboard_url(superset_url)}")
