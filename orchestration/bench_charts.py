@@ -17,7 +17,6 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import math
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -182,19 +181,13 @@ def time_chart(api: Api, chart_id: int, name: str, dashboards: list[str],
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def measure_charts(home: Path, repeats: int = 20,
                    say: Callable[[str], None] = print) -> dict:
     """Start Superset on ``home``, time every chart of every dashboard, stop Superset."""
     began = time.monotonic()
     superset_server.bootstrap(home)
     bootstrap_s = time.monotonic() - began
-    port = _free_port()
+    port = superset_server.free_port()
     proc = superset_server.start(home, port)
     sampler = TreeSampler(proc.pid, interval=0.25)
     sampler.start()

@@ -75,6 +75,23 @@ class Secrets:
 # --------------------------------------------------------------------------- paths
 
 
+def free_port() -> int:
+    """A port free on 127.0.0.1 now, below Linux's ephemeral range (32768 and up). A port the
+    OS hands out for a bind to port 0 can be handed out again, between the choice and the
+    server's own bind, to another process binding port 0: `dagster dev` did that to
+    `pvw serve`'s test (address already in use)."""
+    import random
+
+    for port in random.sample(range(20000, 32000), 200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000 on 127.0.0.1")
+
+
 def superset_python() -> Path:
     """The Python of the Superset environment (``<repo>/.venv-superset/bin/python``)."""
     return REPO_ROOT / ".venv-superset" / "bin" / "python"

@@ -9,13 +9,13 @@
     Every remaining version of those records is read again, so the latest still wins whatever
     order the files arrived in, exactly as in a full build. The model is configured with
     materialized='incremental', incremental_strategy='delete+insert', unique_key=<the keys>,
-    and the post-hook below; a full build (first build, --full-refresh, or a changed project:
-    orchestration/assets/dbt.py) reads everything.
+    and the post-hook below; a full build (first build, --full-refresh, a changed project, or
+    after a failed or partial build: orchestration/assets/dbt.py) reads everything.
 
       changed_records(staging_relation, key_columns, keep_null_keys=false)
           the condition on staging rows selecting those records: the `where` of
-          latest_versions; empty (no condition) in a full build. With keep_null_keys, rows without a key
-          (each a record of its own) are new when their file is.
+          latest_versions; empty (no condition) in a full build. With keep_null_keys, rows
+          without a key (each a record of its own) are new when their file is.
       delete_withdrawn_records(staging_relation)
           post-hook: delete the fact's rows whose load was withdrawn. Records re-read above
           that still had a version were already replaced by delete+insert; what is left are

@@ -4,7 +4,6 @@ and an API session logged in as its admin."""
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from orchestration.superset_server import admin_credentials, running_superset, superset_python
+from orchestration.superset_server import (
+    admin_credentials,
+    free_port,
+    running_superset,
+    superset_python,
+)
 
 
 def api_session(superset_url: str, username: str, password: str) -> requests.Session:
@@ -32,17 +36,11 @@ def api_session(superset_url: str, username: str, password: str) -> requests.Ses
     return session
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def superset_url(published_home: Path) -> Iterator[str]:
     if not superset_python().exists():
         pytest.fail(f"Superset environment missing: {superset_python()} (see superset/)")
-    with running_superset(published_home, port=_free_port()) as url:
+    with running_superset(published_home, port=free_port()) as url:
         yield url
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -14,23 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.superset_server import free_port
 from tests.conftest import PVW, REPO
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    """A free port below Linux's ephemeral range (32768 and up): a port the OS hands out
-    (bind to 0) can be handed out again, between this test's choice and the server's bind,
-    to a subprocess of `dagster dev` binding port 0 (it happened: address already in use)."""
-    for port in random.sample(range(20000, 32000), 200):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def _listening(port: int) -> bool:
@@ -39,7 +25,7 @@ def _listening(port: int) -> bool:
 
 
 def test_serve_starts_both_servers_and_ctrl_c_stops_them(published_home: Path) -> None:
-    superset_port, dagster_port, docs_port = _free_port(), _free_port(), _free_port()
+    superset_port, dagster_port, docs_port = free_port(), free_port(), free_port()
     proc = subprocess.Popen(
         [str(PVW), "serve", "--superset-port", str(superset_port),
          "--dagster-port", str(dagster_port), "--docs-port", str(docs_port)],

@@ -39,3 +39,15 @@ def test_an_earlier_runs_bind_error_is_not_this_runs(tmp_path: Path, idle_proces
     log.write_text("earlier run: ERROR: [Errno 98] address already in use\n")
     with pytest.raises(RuntimeError, match="did not load the pvw code location within 2s"):
         _wait_dagster(1, 2, idle_process, log, log.stat().st_size)
+
+
+def test_free_ports_are_below_the_ephemeral_range_and_bindable() -> None:
+    import socket
+
+    from orchestration.superset_server import free_port
+
+    for _ in range(20):
+        port = free_port()
+        assert 20000 <= port < 32768  # never one the OS hands out for a bind to port 0
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
