@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, pvw_home
+from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dbt_target, pvw_home
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -52,7 +52,7 @@ def build_resources() -> dict[str, object]:
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROFILES_DIR),
-            target=os.environ.get("PVW_DBT_TARGET", "dev"),
+            target=dbt_target(),
             # the dbt of this environment, whether or not the venv is on PATH
             dbt_executable=str(Path(sys.executable).parent / "dbt"),
         ),

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import re
@@ -19,13 +20,30 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dagster_home
+from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dagster_home, dbt_target
 
-DAGSTER_YAML = """# Written by pvw on first run: the local instance (runs, event logs, schedules).
+DAGSTER_YAML = """# Written by pvw (orchestration/run.py, prepare_instance): the local instance.
 telemetry:
   enabled: false
 run_queue:
   max_concurrent_runs: 1  # one run writes the build database at a time
+# Dagster's SQLite storages in Dagster's default folders; the event log keeps its connections
+# open between events (orchestration/dagster_storage.py)
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {history}
+event_log_storage:
+  module: orchestration.dagster_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {schedules}
 """
 
 
@@ -50,8 +68,11 @@ def prepare_instance(home: Path) -> Path:
     dh = dagster_home(home)
     dh.mkdir(parents=True, exist_ok=True)
     config = dh / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    text = DAGSTER_YAML.format(history=json.dumps(str(dh / "history")),
+                               event_logs=json.dumps(str(dh / "history" / "runs")),
+                               schedules=json.dumps(str(dh / "schedules")))
+    if not config.exists() or config.read_text() != text:  # pvw's own: rewritten if moved
+        config.write_text(text)
     os.environ["DAGSTER_HOME"] = str(dh)
     os.environ["PVW_HOME"] = str(home)
     return dh
@@ -64,7 +85,7 @@ def project_fingerprint() -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256(
-        f"{version('dbt-core')}\0{os.environ.get('PVW_DBT_TARGET', 'dev')}".encode())
+        f"{version('dbt-core')}\0--target {dbt_target()}".encode())
     files = [DBT_PROJECT_DIR / "dbt_project.yml", *DBT_PROFILES_DIR.rglob("*"),
              *(DBT_PROJECT_DIR / "seeds").rglob("*")]
     for path in sorted(f for f in files if f.is_file()):
@@ -85,8 +106,10 @@ def dbt_parse(home: Path) -> None:
     env = {**os.environ, "PVW_HOME": str(home)}
     dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
+        # the same --target as the builds (resources.py): dbt keeps its parse for the builds
+        # (partial parsing) only when the command line's target is the one it parsed with
         [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROFILES_DIR), "--quiet"],
+         "--profiles-dir", str(DBT_PROFILES_DIR), "--target", dbt_target(), "--quiet"],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
     )
     if proc.returncode != 0:

@@ -38,6 +38,11 @@ def serving_path(home: Path | None = None) -> Path:
     return (home or pvw_home()) / "serving.duckdb"
 
 
+def dbt_target() -> str:
+    """The dbt target (``$PVW_DBT_TARGET``, default ``dev``) that every dbt command names."""
+    return os.environ.get("PVW_DBT_TARGET", "dev")
+
+
 def dagster_home(home: Path | None = None) -> Path:
     return (home or pvw_home()) / "dagster"
 

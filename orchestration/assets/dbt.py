@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets; dbt tests surface as asset checks through ``dbt build``."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import (
@@ -13,6 +12,13 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.quality import import_great_expectations_meanwhile
+from orchestration.build_scope import (
+    changed_sources,
+    last_build,
+    read_manifest,
+    record_build,
+    unchanged_scope,
+)
 from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, warehouse_path
 
 dbt_project = DbtProject(
@@ -52,27 +58,58 @@ def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> It
     # macros/tests_of_incremental_models.sql). So the stamp is removed before every build and
     # written back only after a complete one that passed: after a project change, a failed
     # build or a partial one, the next build is a --full-refresh that tests every row.
-    stamp = built_with_path()
     from orchestration.run import project_fingerprint
 
     fingerprint = project_fingerprint()
-    full = not stamp.exists() or stamp.read_text() != fingerprint
-    stamp.unlink(missing_ok=True)
+    last, loads = last_build(warehouse_path())  # the stamp is removed until the build passes
+    full = last.get("project") != fingerprint
+    whole_job = set(context.selected_asset_keys) == set(context.assets_def.keys) and (
+        context.dagster_run.asset_check_selection is None)
+    args = ["build"]
+    unchanged: list[dict] = []  # what an incremental build leaves as it was
+    run_dbt = True
     if full:
+        args.append("--full-refresh")
         context.log.info("dbt build --full-refresh: the warehouse was not built by this "
                          "project, or its last build failed or built only some models")
+    elif whole_job:
+        # only what the sources loaded since the last build reach (build_scope.py)
+        changed = changed_sources(last.get("loads", {}), loads)
+        scope = unchanged_scope(read_manifest(dbt_project.manifest_path), changed)
+        unchanged = scope.unchanged  # with nothing changed: every model and seed
+        if changed:
+            # one space-separated --exclude: dagster-dbt hands it to dbt with its --select
+            args += ["--indirect-selection", "cautious", "--exclude", " ".join(scope.exclude)]
+            context.log.info("dbt build, incremental, of what these sources reach: "
+                             + ", ".join(sorted(changed)))
+        else:
+            run_dbt = False
+            context.log.info("dbt build skipped: no source has loaded anything since the "
+                             "last build")
     else:
         context.log.info("dbt build, incremental: the facts recompute only the records "
                          "loaded or withdrawn since the last build")
-    checks = context.dagster_run.asset_check_selection  # None: the job's every check
-    if checks is None or any(key.name.startswith("great_expectations_") for key in checks):
-        import_great_expectations_meanwhile()  # the suites run next; dbt runs in a subprocess
-    yield from dbt.cli(["build", *(["--full-refresh"] if full else [])],
-                       context=context).stream()
+    # first: a multi-asset reports its assets in the order of the graph, and what was left
+    # as it was is upstream of nothing that was rebuilt
+    yield from unchanged_outputs(context, unchanged)
+    if run_dbt:
+        checks = context.dagster_run.asset_check_selection  # None: the job's every check
+        if checks is None or any(key.name.startswith("great_expectations_") for key in checks):
+            import_great_expectations_meanwhile()  # the suites run next; dbt in a subprocess
+        yield from dbt.cli(args, context=context).stream()
     if set(context.selected_asset_keys) == set(context.assets_def.keys):
-        stamp.write_text(fingerprint)  # only a build of every model says what built them
+        # only a build of every model says what built them
+        record_build(warehouse_path(), fingerprint, loads)
 
 
-def built_with_path() -> Path:
-    """The project fingerprint of the last complete dbt build of this home's warehouse."""
-    return warehouse_path().with_name("warehouse.dbt-project")
+def unchanged_outputs(context: dg.AssetExecutionContext, nodes: list[dict]) -> Iterator:
+    """The models and seeds an incremental build left as they were, because nothing they read
+    changed: reported (as materialised by this run, marked not rebuilt) so that what reads
+    them downstream (the Great Expectations suites, publishing) still runs."""
+    translator = Translator()
+    for node in nodes:
+        key = translator.get_asset_key(node)
+        if key in context.selected_asset_keys:
+            yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(
+                key), metadata={"rebuilt": False, "why": "nothing it reads changed since "
+                                "the last build"})

@@ -125,6 +125,20 @@ def _loaded_signatures(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple
         "AND status IN ('loaded', 'superseded') AND file_size IS NOT NULL", [source]).fetchall())
 
 
+def _remember_signatures(con: duckdb.DuckDBPyConnection, source: str,
+                         touched: list[tuple[str, str, int, int]]) -> None:
+    """A file read again with the content of its earlier load (copied, touched): its load now
+    records the size and modification time it has, so the next run does not read it again."""
+    if touched:
+        files, shas, sizes, mtimes = (list(col) for col in zip(*touched, strict=True))
+        con.execute(
+            "UPDATE ops.load_log l SET file_size = t.size, file_mtime_ns = t.mtime "
+            "FROM (SELECT unnest(?) AS file, unnest(?) AS sha, unnest(?) AS size, "
+            "unnest(?) AS mtime) t WHERE l.source = ? AND l.file = t.file "
+            "AND l.sha256 = t.sha AND l.status IN ('loaded', 'superseded')",
+            [files, shas, sizes, mtimes, source])
+
+
 def _record_identities(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """Give loads logged before ``extract_identity`` was recorded their identity, once."""
     files = [f for (f,) in con.execute(
@@ -707,10 +721,13 @@ def ingest_source(
             done(_load_batch(con, contract, batch, now, key))
             batch.clear()
 
+    touched: list[tuple[str, str, int, int]] = []  # loaded before, written again unchanged
     with tempfile.TemporaryDirectory(prefix="pvw-load-") as workdir:
         for number, path in enumerate(paths):
             ready = _prepare(contract, path, Path(workdir) / str(number), loaded, signatures)
             if isinstance(ready, FileResult):
+                if ready.status == "unchanged" and ready.sha256:
+                    touched.append((str(path), ready.sha256, *arrived[path]))
                 if ready.status == "rejected":
                     flush()  # the log keeps the order files arrived in
                     _log(con, [ready], now)
@@ -725,5 +742,6 @@ def ingest_source(
             batch_bytes += size
             loaded.add(ready.sha)
         flush()
+    _remember_signatures(con, contract.source, touched)
     order = {str(p): n for n, p in enumerate(paths)}
     return sorted(results, key=lambda r: order[r.file])

@@ -3,9 +3,10 @@ recomputes only what changed).
 
 One partnership, three months, built by `pvw run`. Then a fourth month arrives for every
 source, and a corrected police extract is sent again: it drops one crime (whose only version
-is withdrawn) and changes another. `pvw run` builds incrementally (the Dagster run says so),
-and every table of the warehouse's intermediate, marts and analytics schemas is compared,
-row for row, with a full build (`--full-refresh`) of the same loaded data.
+is withdrawn) and changes another. `pvw run` builds incrementally (the Dagster run says so) only
+what the new files reach, a run with nothing new rebuilds nothing, and every table of the
+warehouse's intermediate, marts and analytics schemas is compared, row for row, with a full
+build (`--full-refresh`) of the same loaded data.
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def _dbt_messages(home: Path) -> list[str]:
         run_id = instance.get_runs(limit=1)[0].run_id
         return [r.user_message for r in instance.all_logs(run_id)
                 if r.step_key == "pvw_dbt_models" and r.user_message]
+
+
+def _materialized(home: Path) -> dict[str, bool]:
+    """The dbt models and seeds of the home's latest run: rebuilt or left as they were."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+        out = {}
+        for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+            if record.step_key != "pvw_dbt_models":
+                continue
+            event = record.asset_materialization
+            rebuilt = event.metadata.get("rebuilt")
+            out[event.asset_key.to_user_string()] = rebuilt is None or bool(rebuilt.value)
+        return out
 
 
 def _resend_police_extract(landing: Path) -> tuple[str, str]:
@@ -150,8 +167,24 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     assert months == 4
     assert incremental != before
 
-    # the same loaded data, built in full
-    (home / "warehouse.dbt-project").unlink()
+    # only what the new files reach was rebuilt: dimensions made from seeds were not
+    changed = next(m for m in messages if "of what these sources reach" in m)
+    assert set(changed.split(": ", 1)[1].split(", ")) == added | {"ops"}, changed
+    rebuilt = _materialized(home)
+    assert rebuilt["marts/dim_partnerships"] is False
+    assert rebuilt["marts/fct_police_crimes"] is True
+    assert rebuilt["analytics/indicator_values"] is True
+
+    # nothing new: nothing rebuilt, and the warehouse is as it was
+    run_pvw(home, "run", check=False)
+    assert any("dbt build skipped" in m for m in _dbt_messages(home))
+    assert set(_materialized(home).values()) == {False}
+    assert _tables(warehouse_path(home)) == incremental
+
+    # the same loaded data, built in full (a warehouse without the stamp of a complete build)
+    con = duckdb.connect(str(warehouse_path(home)))
+    con.execute("DELETE FROM ops.dbt_last_build")
+    con.close()
     run_pvw(home, "run", check=False)
     assert any("--full-refresh" in m for m in _dbt_messages(home))
     full = _tables(warehouse_path(home))

@@ -173,7 +173,8 @@ def test_a_file_loaded_before_is_not_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A refresh reads only new files: one loaded with the same name, size and modification
-    time is not even hashed; touched (same bytes, new time) it is hashed and found unchanged."""
+    time is not even hashed; touched (same bytes, new time) it is hashed once and found
+    unchanged."""
     old = write(tmp_path, "E23000003_2024-04.csv", HEADER + "\n" + row("R1/1") + "\n")
     con = duckdb.connect()
     ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)
@@ -191,3 +192,7 @@ def test_a_file_loaded_before_is_not_read_again(
     assert hashed == ["E23000003_2024-05.csv", "E23000003_2024-04.csv"]
     assert touched.status == "unchanged"
     assert con.execute("SELECT count(*) FROM raw.police_crimes").fetchone()[0] == 2
+    # its load now records the new time: the next run does not read it again
+    assert [r.status for r in ingest_source(con, POLICE_CRIMES, tmp_path, now=NOW)] == [
+        "unchanged", "unchanged"]
+    assert hashed == ["E23000003_2024-05.csv", "E23000003_2024-04.csv"]
