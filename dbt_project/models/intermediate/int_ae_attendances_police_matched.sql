@@ -15,28 +15,41 @@ with attendances as (
     where has_usable_location
 ),
 
-police_violence as (
-    select distinct
-        partnership_code,
-        lsoa_code,
-        cast(coalesce(occurred_at, recorded_date) as date) as offence_date
-    from {{ ref('fct_police_crimes') }}
-    where offence_group = 'VAP'
-        and partnership_code is not null
-        and lsoa_code is not null
+days_either_side as (
+    select -1 as shift
+    union all select 0
+    union all select 1
+),
+
+candidates as (
+    -- each attendance on the day before its assault, the day itself and the day after: an
+    -- equality join on the date (a range join over every VAP crime of the partnership and
+    -- LSOA was 5 s at national scale, this under 1 s)
+    select
+        attendances.site_code,
+        attendances.attendance_id,
+        attendances.partnership_code,
+        attendances.lsoa_code,
+        cast({{ dbt.dateadd('day', 'days_either_side.shift', 'attendances.assault_date') }}
+            as date) as offence_date
+    from attendances
+    cross join days_either_side
 ),
 
 matches as (
     select distinct
-        attendances.site_code,
-        attendances.attendance_id
-    from attendances
-    inner join police_violence
-        on attendances.partnership_code = police_violence.partnership_code
-        and attendances.lsoa_code = police_violence.lsoa_code
-        and police_violence.offence_date
-        between {{ dbt.dateadd('day', -1, 'attendances.assault_date') }}
-        and {{ dbt.dateadd('day', 1, 'attendances.assault_date') }}
+        candidates.site_code,
+        candidates.attendance_id
+    from candidates
+    where exists (
+        select 1
+        from {{ ref('fct_police_crimes') }} as crimes
+        where crimes.offence_group = 'VAP'
+            and crimes.partnership_code = candidates.partnership_code
+            and crimes.lsoa_code = candidates.lsoa_code
+            and cast(coalesce(crimes.occurred_at, crimes.recorded_date) as date)
+            = candidates.offence_date
+    )
 )
 
 select

@@ -20,7 +20,8 @@ steps as (
     union all select 3 union all select 4
 ),
 
-points as (
+anchors as (
+    -- each annual figure with the start of each of its five points' periods
     select
         anchor.indicator_id,
         anchor.area_type,
@@ -29,6 +30,23 @@ points as (
         anchor.period_start,
         anchor.method,
         5 - steps.years_back as t,
+        cast({{ dbt.dateadd('month', '-12 * steps.years_back', 'anchor.period_start') }} as date)
+            as point_start
+    from computed as anchor
+    cross join steps
+    where anchor.period_type in ('financial_year', 'academic_year', 'rolling_12_months')
+        and anchor.method in ('rate', 'dsr', 'proportion')
+),
+
+points as (
+    select
+        anchors.indicator_id,
+        anchors.area_type,
+        anchors.area_code,
+        anchors.period_type,
+        anchors.period_start,
+        anchors.method,
+        anchors.t,
         earlier.value as v,
         case
             when earlier.upper_95 > earlier.lower_95
@@ -37,17 +55,13 @@ points as (
         end as w,
         earlier.numerator as x,
         earlier.denominator as n
-    from computed as anchor
-    cross join steps
+    from anchors
     inner join computed as earlier
-        on anchor.indicator_id = earlier.indicator_id
-        and anchor.area_type = earlier.area_type
-        and anchor.area_code = earlier.area_code
-        and anchor.period_type = earlier.period_type
-        and earlier.period_start
-        = cast({{ dbt.dateadd('month', '-12 * steps.years_back', 'anchor.period_start') }} as date)
-    where anchor.period_type in ('financial_year', 'academic_year', 'rolling_12_months')
-        and anchor.method in ('rate', 'dsr', 'proportion')
+        on anchors.indicator_id = earlier.indicator_id
+        and anchors.area_type = earlier.area_type
+        and anchors.area_code = earlier.area_code
+        and anchors.period_type = earlier.period_type
+        and anchors.point_start = earlier.period_start
 ),
 
 totals as (
@@ -60,14 +74,14 @@ totals as (
         min(method) as method,
         count(*) as points,
         count(case when method = 'proportion' then n else w end) as usable_points,
-        -- added in time order (t), not with sum(), so that every build reaches the same
-        -- last digit (see int_indicator_values_computed)
+        -- added in time order (t = 1..5, one point each), not with sum(), so that every
+        -- build reaches the same last digit (see int_indicator_values_computed)
         {%- for name, term in [
             ('s1', 'w'), ('s2', 'w * v * t'), ('s3', 'w * t'), ('s4', 'w * v'),
             ('s5', 'w * t * t'), ('sx', 'x'), ('sn', 'n'), ('sxt', 'x * t'), ('snt', 'n * t'),
             ('sntt', 'n * t * t')
         ] %}
-        {{ ordered_sum(term, 't') }} as {{ name }}{{ ',' if not loop.last }}
+        {{ sum_by_position(term, 't', 5) }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from points
     group by indicator_id, area_type, area_code, period_type, period_start
