@@ -60,6 +60,8 @@ def last_build(warehouse: Path) -> tuple[dict, LoadState]:
 
 def record_build(warehouse: Path, fingerprint: str, loads: LoadState) -> None:
     """Stamp the warehouse: built completely, by this project, from these loads."""
+    # the file that held the stamp before it moved into the warehouse says nothing now
+    warehouse.with_name("warehouse.dbt-project").unlink(missing_ok=True)
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS ops")
@@ -91,8 +93,7 @@ def _load_state(con: duckdb.DuckDBPyConnection) -> LoadState:
                strftime(max(loaded_at), '%Y-%m-%dT%H:%M:%S.%f')
         FROM ops.load_log GROUP BY source ORDER BY source
         """).fetchall()
-    return {source: [int(n) if isinstance(n, int) else n for n in rest]
-            for source, *rest in rows}
+    return {source: list(rest) for source, *rest in rows}
 
 
 def changed_sources(before: LoadState, now: LoadState) -> set[str]:

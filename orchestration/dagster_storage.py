@@ -14,7 +14,6 @@ schedule storages are Dagster's own SQLite ones, in the same folders as Dagster'
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +35,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         # before Dagster's __init__, which opens the index database
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._engines_lock = threading.Lock()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -45,18 +43,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, conn_string: str) -> Engine:
-        with self._engines_lock:
-            engine = self._engines.pop(conn_string, None)
-            if engine is None:
-                engine = create_engine(
-                    conn_string, poolclass=QueuePool, pool_size=1, max_overflow=4,
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-                                  "check_same_thread": False},
-                )
-            self._engines[conn_string] = engine  # most recently used last
-            while len(self._engines) > ENGINES_KEPT:
-                self._engines.popitem(last=False)[1].dispose()
-            return engine
+        """The database's engine (called under Dagster's ``_db_lock``, as ``_connect`` is)."""
+        engine = self._engines.pop(conn_string, None)
+        if engine is None:
+            engine = create_engine(
+                conn_string, poolclass=QueuePool, pool_size=1, max_overflow=4,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
+        self._engines[conn_string] = engine  # most recently used last
+        while len(self._engines) > ENGINES_KEPT:
+            self._engines.popitem(last=False)[1].dispose()
+        return engine
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:  # type: ignore[override]
@@ -70,6 +67,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def dispose(self) -> None:
         super().dispose()
-        with self._engines_lock:
+        with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()

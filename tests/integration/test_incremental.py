@@ -88,6 +88,17 @@ def _materialized(home: Path) -> dict[str, bool]:
         return out
 
 
+def _checks_run(home: Path) -> set[str]:
+    """The asset checks evaluated in the home's latest run."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+        return {r.dagster_event.asset_check_evaluation_data.check_name
+                for r in instance.all_logs(
+                    run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)}
+
+
 def _resend_police_extract(landing: Path) -> tuple[str, str]:
     """A corrected copy (``_v2``) of the latest police extract (written before month four
     arrives): its first crime dropped, its second crime's victim age changed. Returns both
@@ -172,6 +183,12 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     assert set(changed.split(": ", 1)[1].split(", ")) == added | {"ops"}, changed
     rebuilt = _materialized(home)
     assert rebuilt["marts/dim_partnerships"] is False
+    # dbt's cautious selection: a test across a rebuilt fact and the unchanged dimension
+    # runs, the dimension's own tests do not
+    checked = _checks_run(home)
+    assert ("relationships_fct_police_crimes_partnership_code__partnership_code__ref_"
+            "dim_partnerships_") in checked
+    assert "unique_dim_partnerships_partnership_code" not in checked
     assert rebuilt["marts/fct_police_crimes"] is True
     assert rebuilt["analytics/indicator_values"] is True
 

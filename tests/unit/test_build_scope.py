@@ -97,7 +97,10 @@ def test_the_stamp_lives_in_the_warehouse_and_is_taken_by_a_build(tmp_path: Path
     assert stamp == {}
     assert loads == {"a": [2, 1, 1, 10, "2024-05-01T10:00:00.000000"],
                      "b": [1, 0, 0, 0, "2024-05-02T10:00:00.000000"]}
+    old_stamp = tmp_path / "warehouse.dbt-project"  # where the stamp was kept before
+    old_stamp.write_text("fingerprint")
     record_build(warehouse, "fingerprint", loads)
+    assert not old_stamp.exists()
     assert last_build(warehouse) == ({"project": "fingerprint", "loads": loads}, loads)
     # taken: until the build that read it records itself again, the next one is full
     assert last_build(warehouse)[0] == {}

@@ -154,9 +154,9 @@
     per group (the trend's five annual points, t = 1..5): the values taken by position (a sum
     of one value: exact, and typed as sum() types it) and added left to right, missing ones
     as 0 (x + 0 is x exactly, so the digits are those of ordered_sum), NULL when there are
-    none. Plain aggregates: no sorted list per group, and
-    standard SQL on every engine (ten ordered_sum over a national build's 280,000 trend
-    groups took seconds; this a fraction of one).
+    none. Plain aggregates, no sorted list per group, and standard SQL on every engine (ten
+    ordered_sum over a national build's 280,000 trend groups took seconds; this a fraction
+    of one).
 
       sum_by_position(expr, position, positions)   positions: how many (1..positions) -#}
 {% macro sum_by_position(expr, position, positions) -%}
