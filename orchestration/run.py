@@ -255,10 +255,12 @@ def run_pipeline(
                 result = defs.resolve_job_def("pvw_build").execute_in_process(
                     run_config=run_config, instance=instance, raise_on_error=False
                 )
-                checks = run_check_results(instance, result.run_id)
+                outcome = _outcome(result, started)
+                # what the refusal records (about a second to read back a national run's)
+                checks = ([] if outcome.published
+                          else run_check_results(instance, result.run_id))
         finally:
             PROGRESS_HANDLERS.clear()
-        outcome = _outcome(result, started)
         if not outcome.published:
             # nothing was swapped in: the history says why, and serving.duckdb stays as it was
             record_refusal(home, outcome.run_id,

@@ -8,13 +8,17 @@ the other agencies' extracts. dbt's own tests surface as checks through ``dbt bu
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import threading
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from orchestration.resources import Warehouse
+
+RUNNER = Path(__file__).resolve().parents[2] / "expectations" / "runner.py"
 
 
 def import_great_expectations_meanwhile() -> threading.Thread:
@@ -30,12 +34,60 @@ def import_great_expectations_meanwhile() -> threading.Thread:
     return thread
 
 
+EXPECTATION_RUNS_DDL = """CREATE TABLE IF NOT EXISTS ops.expectation_runs (
+    suite VARCHAR NOT NULL,         -- expectations/suites/<suite>.json
+    inputs VARCHAR NOT NULL,        -- what the suite read, as it was (inputs_signature)
+    passed BOOLEAN NOT NULL,
+    evaluated INTEGER NOT NULL,     -- expectations evaluated
+    checked_at TIMESTAMP NOT NULL
+)"""
+
+
+def inputs_signature(con: duckdb.DuckDBPyConnection, suite: str,
+                     keys: list[list[str]]) -> str | None:
+    """What a suite's result depends on, as one string: the suite file and the runner, and
+    for each table it reads, when its rows last changed (a dbt model: ops.dbt_model_changes,
+    written by every dbt build, dbt_project/macros/kept_table.sql; the load log: its rows and
+    latest load). None when a table's history is unknown: the suite must run."""
+    from expectations.runner import suite_path
+
+    parts = [hashlib.sha256(suite_path(suite).read_bytes() + RUNNER.read_bytes()).hexdigest()]
+    for key in keys:
+        if key == ["ops", "load_log"]:
+            row = con.execute("SELECT count(*), max(loaded_at) FROM ops.load_log").fetchone()
+        else:
+            try:
+                row = con.execute(
+                    "SELECT max(changed_at) FROM ops.dbt_model_changes WHERE unique_id = ? "
+                    "HAVING max(computed_at) IS NOT NULL", [f"model.pvw.{key[-1]}"]).fetchone()
+            except duckdb.CatalogException:  # a warehouse no dbt build has recorded in
+                return None
+        if row is None or row[-1] is None:
+            return None
+        parts.append("/".join(key) + "=" + ",".join(str(v) for v in row))
+    return ";".join(parts)
+
+
+def last_pass(con: duckdb.DuckDBPyConnection, suite: str, signature: str | None):
+    """(checked_at, evaluated) of the suite's latest run when it passed on these inputs."""
+    if signature is None:
+        return None
+    con.execute(EXPECTATION_RUNS_DDL)
+    row = con.execute(
+        "SELECT passed, inputs, checked_at, evaluated FROM ops.expectation_runs "
+        "WHERE suite = ? ORDER BY checked_at DESC LIMIT 1", [suite]).fetchone()
+    return (row[2], row[3]) if row and row[0] and row[1] == signature else None
+
+
 def _expectations_check(
     suite: str, asset: list[str], reads: tuple[list[str], ...] = ()
 ) -> dg.AssetChecksDefinition:
     """Blocking check ``great_expectations_<suite>`` on ``asset``: the suite
     expectations/suites/<suite>.json on the build database, its table or its query (``reads``:
-    the other assets the query reads)."""
+    the other assets the query reads). A suite that passed on tables that have not changed
+    since (a monthly refresh leaves the Most Similar Groups and, in a month that completes no
+    period, indicator_values as they were) passes again without being evaluated: the same
+    expectations on the same rows give the same result."""
 
     @dg.asset_check(
         asset=dg.AssetKey(asset),
@@ -48,13 +100,38 @@ def _expectations_check(
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         from expectations.runner import validate_suite
 
+        con = warehouse.connect()
+        try:
+            signature = inputs_signature(con, suite, [asset, *reads])
+            unchanged = last_pass(con, suite, signature)
+        finally:
+            con.close()
+        if unchanged is not None:
+            checked_at, evaluated = unchanged
+            return dg.AssetCheckResult(
+                passed=True, severity=dg.AssetCheckSeverity.ERROR,
+                description=f"all expectations met: passed at {checked_at:%Y-%m-%d %H:%M:%S} "
+                "on the same rows (not evaluated again)",
+                metadata={"expectations_evaluated": 0, "evaluated_again": False,
+                          "passed_at": str(checked_at), "expectations_in_suite": evaluated},
+            )
         result = validate_suite(warehouse.path, suite)
+        if signature is not None:
+            con = warehouse.connect()
+            try:
+                con.execute(EXPECTATION_RUNS_DDL)
+                con.execute(
+                    "INSERT INTO ops.expectation_runs VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                    [suite, signature, result.success, result.evaluated])
+            finally:
+                con.close()
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(f.detail for f in result.failures) or "all expectations met",
             metadata={
                 "expectations_evaluated": result.evaluated,
+                "evaluated_again": True,
                 "failures": [f"{f.expectation} ({f.column}): {f.detail}" for f in result.failures],
             },
         )

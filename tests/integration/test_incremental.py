@@ -1,12 +1,14 @@
 """Incremental builds give the figures a full build gives (issue 7: a monthly refresh
 recomputes only what changed).
 
-One partnership, three months, built by `pvw run`. Then a fourth month arrives for every
-source, and a corrected police extract is sent again: it drops one crime (whose only version
-is withdrawn) and changes another. `pvw run` builds incrementally (the Dagster run says so) only
-what the new files reach, a run with nothing new rebuilds nothing, and every table of the
-warehouse's intermediate, marts and analytics schemas is compared, row for row, with a full
-build (`--full-refresh`) of the same loaded data.
+One partnership, two months (January and February), built by `pvw run`. Then a third month
+arrives for every source, which completes the quarter January to March, and a corrected police
+extract is sent again: it drops one crime (whose only version is withdrawn) and changes
+another. `pvw run` builds incrementally (the Dagster run says so) only what the new files
+reach. A fourth month completes no period: the counts by period are the same, and what is
+computed from them is left as it was (kept_table). A run with nothing new rebuilds nothing,
+and every table of the warehouse's intermediate, marts and analytics schemas is compared, row
+for row, with a full build (`--full-refresh`) of the same loaded data.
 """
 
 from __future__ import annotations
@@ -99,8 +101,39 @@ def _checks_run(home: Path) -> set[str]:
                     run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)}
 
 
+def _model_changes(home: Path) -> dict[str, tuple]:
+    """Each model's latest (computed_at, changed_at) in ops.dbt_model_changes
+    (dbt_project/macros/kept_table.sql), and the latest build's start as "latest"."""
+    con = duckdb.connect(str(warehouse_path(home)), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT split_part(unique_id, '.', 3), arg_max(computed_at, computed_at), "
+            "arg_max(changed_at, computed_at) FROM ops.dbt_model_changes GROUP BY 1").fetchall()
+        latest = con.execute("SELECT max(computed_at) FROM ops.dbt_model_changes").fetchone()[0]
+    finally:
+        con.close()
+    return {"latest": (latest, latest)} | {name: (computed, changed)
+                                            for name, computed, changed in rows}
+
+
+def _add_month(home: Path, later: Path, months: int, arrived: float) -> set[str]:
+    """Generate ``months`` months into ``later`` and copy the files the landing does not have
+    (arriving at ``arrived``); returns the sources that received files."""
+    run_pvw(home, "generate", "--partnerships", PARTNERSHIP, "--start", "2023-01",
+            "--months", str(months), "--landing", str(later))
+    added = set()
+    for path in later.rglob("*.csv"):
+        target = home / "landing" / path.relative_to(later)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+            os.utime(target, (arrived, arrived))
+            added.add(target.parent.name)
+    return added
+
+
 def _resend_police_extract(landing: Path) -> tuple[str, str]:
-    """A corrected copy (``_v2``) of the latest police extract (written before month four
+    """A corrected copy (``_v2``) of the latest police extract (written before month three
     arrives): its first crime dropped, its second crime's victim age changed. Returns both
     crime references."""
     latest = sorted((landing / "police_crimes").glob("*.csv"))[-1]
@@ -129,27 +162,17 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     home = tmp_path / "home"
     landing = home / "landing"
     run_pvw(home, "generate", "--partnerships", PARTNERSHIP, "--start", "2023-01",
-            "--months", "3")
+            "--months", "2")
     run_pvw(home, "run", check=False)  # small data may be refused publishing: the build stays
     assert any("--full-refresh" in m for m in _dbt_messages(home))
     before = _tables(warehouse_path(home))
 
-    # month four, and a corrected extract; new files arrive after the ones already there
-    later = tmp_path / "later"
-    run_pvw(home, "generate", "--partnerships", PARTNERSHIP, "--start", "2023-01",
-            "--months", "4", "--landing", str(later))
+    # month three, and a corrected extract; new files arrive after the ones already there
     dropped, changed = _resend_police_extract(landing)
     was = _victim_ages(home, [dropped, changed])
     assert set(was) == {dropped, changed}
     arrived = time.time() + 60
-    added = set()
-    for path in later.rglob("*.csv"):
-        target = landing / path.relative_to(later)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
-            os.utime(target, (arrived, arrived))
-            added.add(target.parent.name)
+    added = _add_month(home, tmp_path / "later", 3, arrived)
     # a new month for each incremental fact's source, at least
     assert {"police_crimes", "policeuk_street", "probation_caseload",
             "school_exclusions"} <= added, added
@@ -161,7 +184,7 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     assert any("incremental" in m for m in messages), messages
     assert not any("--full-refresh" in m for m in messages), messages
     incremental = _tables(warehouse_path(home))
-    # the incremental build wrote month four and the corrected crime, not the months before:
+    # the incremental build wrote month three and the corrected crime, not the months before:
     # those are the rows the fact's data tests checked
     written, crimes = _last_build(warehouse_path(home))
     assert changed in written and 0 < len(written) < crimes
@@ -175,7 +198,7 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
                              ).fetchone()[0]
     finally:
         con.close()
-    assert months == 4
+    assert months == 3
     assert incremental != before
 
     # only what the new files reach was rebuilt: dimensions made from seeds were not
@@ -191,6 +214,28 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     assert "unique_dim_partnerships_partnership_code" not in checked
     assert rebuilt["marts/fct_police_crimes"] is True
     assert rebuilt["analytics/indicator_values"] is True
+    # March completes the quarter January to March: the counts by period changed, and so did
+    # everything computed from them (kept_table replaced them)
+    changes = _model_changes(home)
+    for model in ("int_indicator_period_counts", "int_indicator_values_computed",
+                  "indicator_values", "funnel_limits"):
+        assert changes[model] == changes["latest"], (model, changes[model])
+
+    # month four alone completes no period (quarter, financial year or rolling 12 months):
+    # the counts by period are computed again and found the same, and what is computed from
+    # them is left as it is without running its SQL (kept_table)
+    assert _add_month(home, tmp_path / "later4", 4, arrived + 120) >= {"police_crimes"}
+    run_pvw(home, "run", check=False)
+    assert not any("--full-refresh" in m for m in _dbt_messages(home))
+    kept = _model_changes(home)
+    latest = kept["latest"][0]
+    assert kept["int_indicator_monthly_counts"] == (latest, latest)  # a new month of counts
+    for model in ("int_indicator_period_counts", "int_indicator_area_counts",
+                  "int_indicator_values_computed", "indicator_values", "indicator_league_table"):
+        assert kept[model] == (latest, changes[model][1]), (model, kept[model])
+    incremental = _tables(warehouse_path(home))
+    assert incremental[("intermediate", "int_indicator_monthly_counts")] != before[
+        ("intermediate", "int_indicator_monthly_counts")]
 
     # nothing new: nothing rebuilt, and the warehouse is as it was
     run_pvw(home, "run", check=False)

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- England's value of every indicator over its annual periods (financial years; academic years
 -- for the school indicators), pooled from every partnership with data, with the unit from the
 -- catalogue. Read by the "National comparison" dashboard's England trend line.

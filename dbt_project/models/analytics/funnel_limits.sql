@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- Funnel plot limits: for each indicator and period, the England benchmark (pooled: sum of
 -- numerators / sum of denominators, times the multiplier) and the 95% and 99.8% control
 -- limits over a range of denominators covering the partnerships' own (half the smallest to

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- Everything one funnel plot needs in one table, so one Superset dataset can draw it: for each
 -- indicator and annual period (those of indicator_league_table), the England line and the
 -- 95% / 99.8% control limits (series_type 'limits', from funnel_limits) and every

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- League table of partnerships for each indicator and annual period (financial years; academic
 -- years for the school indicators, which have no financial year): every partnership's value
 -- ranked against every other partnership with a value, 1 = best (1 = highest for indicators

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- The indicator "spine" (as on Fingertips): every partnership row of indicator_values with
 -- what a profile table needs to show it without SQL of its own: the indicator's domain, unit
 -- and display order from the catalogue, readable period type, the latest published period of

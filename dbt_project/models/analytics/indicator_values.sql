@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- The published indicators: one row per indicator x area x period, for partnerships, their
 -- Most Similar Groups, regions and England, with confidence limits, comparisons with England
 -- and with the group, rank in the group, quintile across partnerships, recent trend, and the

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- Each partnership's Most Similar Group as a list to read: the partnership itself (member_rank
 -- 0) and its 15 most similar partnerships (1 = most similar), each with the measures the
 -- groups are built from in readable units (residents, people per km², the share aged 16-24,

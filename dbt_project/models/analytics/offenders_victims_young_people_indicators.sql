@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- The six indicators of the "Offenders, victims and young people" dashboard, each
 -- partnership against England: probation caseload at high or very high risk of serious harm,
 -- proven reoffending after a violent offence, MARAC cases per 10,000 women, MARAC repeat

@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- Violence against the person per 1,000 residents, partnerships by financial year: the slice
 -- of indicator_values the "Violence against the person" dashboard reads, with the latest
 -- published year flagged so the dashboard needs no SQL of its own.

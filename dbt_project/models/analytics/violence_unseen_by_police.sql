@@ -1,3 +1,4 @@
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- The share of hospital-seen violence with no police record: the slice of indicator_values
 -- for ed_assaults_unseen_by_police_pct that the "Violence across agencies" dashboard reads,
 -- one row per partnership and period (rolling 12 months and financial years), with England's

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- Numerators and denominators for every area an indicator is published for, pooled from the
 -- partnerships' counts (never averaged from their rates):
 --  * partnership: the partnership's own counts;

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 -- A table, not a view: the models and tests that read it would each compute it again.
 -- The recent trend of every annual figure (financial years, academic years and rolling
 -- 12 months), Fingertips' method: the five most recent non-overlapping annual points ending

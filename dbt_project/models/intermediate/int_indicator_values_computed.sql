@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
 {#- the order terms are added in: the full row, so rows that tie are the same term -#}
 {%- set strata = 'stratum, stratum_weight, numerator, denominator' %}
 -- Every indicator's value and 95% / 99.8% confidence limits for every area and period,
