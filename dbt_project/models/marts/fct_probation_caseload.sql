@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['person_id', 'snapshot_month'],
+    pre_hook="{{ find_withdrawn_loads(ref('stg_probation_caseload__snapshots')) }}",
     post_hook="{{ delete_withdrawn_records(ref('stg_probation_caseload__snapshots')) }}",
 ) }}
 -- People under probation supervision: one row per person and month-end snapshot (a record
