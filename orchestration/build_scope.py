@@ -161,3 +161,41 @@ def _topological(manifest: dict) -> list[str]:
 
 def read_manifest(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+# --------------------------------------------------------------------------- kept tables
+
+
+def kept_table_tests(manifest: dict) -> dict[str, set[str]]:
+    """The data tests whose every parent is a kept_table model (dbt_project/macros/
+    kept_table.sql), by name, each with those parents' unique ids."""
+    nodes = manifest["nodes"]
+    kept = {uid for uid, n in nodes.items()
+            if n["resource_type"] == "model" and n["config"].get("materialized") == "kept_table"}
+    return {n["name"]: set(n["depends_on"]["nodes"]) for n in nodes.values()
+            if n["resource_type"] == "test" and n["depends_on"]["nodes"]
+            and set(n["depends_on"]["nodes"]) <= kept}
+
+
+def changed_in_last_build(warehouse: Path) -> set[str] | None:
+    """The models whose rows the latest dbt build changed (ops.dbt_model_changes: changed at
+    the build's start, which every model it ran records as computed_at); None when the
+    warehouse has no such record."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        if not _exists(con, "ops", "dbt_model_changes"):
+            return None
+        return {uid for (uid,) in con.execute(
+            """SELECT unique_id FROM ops.dbt_model_changes
+               GROUP BY unique_id
+               HAVING arg_max(changed_at, computed_at)
+                      = (SELECT max(computed_at) FROM ops.dbt_model_changes)""").fetchall()}
+    finally:
+        con.close()
+
+
+def tests_to_run(deferred: dict[str, set[str]], changed: set[str] | None) -> list[str]:
+    """Of the kept tables' tests left out of a build, those to run after it: the tests of a
+    kept table whose rows it changed (every one when what changed is not known)."""
+    return sorted(name for name, parents in deferred.items()
+                  if changed is None or parents & changed)

@@ -104,3 +104,50 @@ def test_the_stamp_lives_in_the_warehouse_and_is_taken_by_a_build(tmp_path: Path
     assert last_build(warehouse) == ({"project": "fingerprint", "loads": loads}, loads)
     # taken: until the build that read it records itself again, the next one is full
     assert last_build(warehouse)[0] == {}
+
+
+def _kept_manifest() -> dict:
+    """A fact, two kept tables over it, and tests on each and across them."""
+    def node(uid: str, kind: str, parents: list[str], materialized: str = "table") -> dict:
+        return {"unique_id": uid, "resource_type": kind, "name": uid.split(".")[-1],
+                "config": {"materialized": materialized}, "depends_on": {"nodes": parents}}
+    nodes = [
+        node("model.p.fct", "model", []),
+        node("model.p.counts", "model", ["model.p.fct"], "kept_table"),
+        node("model.p.values", "model", ["model.p.counts"], "kept_table"),
+        node("test.p.not_null_fct", "test", ["model.p.fct"]),
+        node("test.p.not_null_counts", "test", ["model.p.counts"]),
+        node("test.p.not_null_values", "test", ["model.p.values"]),
+        node("test.p.values_to_counts", "test", ["model.p.values", "model.p.counts"]),
+        node("test.p.values_to_fct", "test", ["model.p.values", "model.p.fct"]),
+    ]
+    return {"nodes": {n["unique_id"]: n for n in nodes}}
+
+
+def test_kept_tables_tests_run_only_for_changed_rows(tmp_path: Path) -> None:
+    from orchestration.build_scope import changed_in_last_build, kept_table_tests, tests_to_run
+
+    deferred = kept_table_tests(_kept_manifest())
+    # a test that also reads a table that is not kept runs with the build, as before
+    assert set(deferred) == {"not_null_counts", "not_null_values", "values_to_counts"}
+    assert tests_to_run(deferred, set()) == []
+    assert tests_to_run(deferred, {"model.p.fct", "model.p.values"}) == [
+        "not_null_values", "values_to_counts"]
+    assert tests_to_run(deferred, None) == sorted(deferred)  # not known: all of them
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    assert changed_in_last_build(db) is None
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA ops; CREATE TABLE ops.dbt_model_changes (unique_id VARCHAR, "
+                "sql_hash VARCHAR, computed_at TIMESTAMP, changed_at TIMESTAMP)")
+    con.execute("""INSERT INTO ops.dbt_model_changes VALUES
+        ('model.p.fct', NULL, '2026-11-01', '2026-11-01'),
+        ('model.p.counts', 'h', '2026-11-01', '2026-11-01'),
+        ('model.p.values', 'h', '2026-11-01', '2026-11-01'),
+        ('model.p.fct', NULL, '2026-11-02', '2026-11-02'),
+        ('model.p.counts', 'h', '2026-11-02', '2026-11-01'),
+        ('model.p.values', 'h', '2026-11-02', '2026-11-01')""")
+    con.close()
+    # the second build changed the fact; the kept tables were computed again, the same
+    assert changed_in_last_build(db) == {"model.p.fct"}
