@@ -13,13 +13,10 @@ from dagster_dbt import (
 
 from orchestration.assets.quality import import_great_expectations_meanwhile
 from orchestration.build_scope import (
-    changed_in_last_build,
     changed_sources,
-    kept_table_tests,
     last_build,
     read_manifest,
     record_build,
-    tests_to_run,
     unchanged_scope,
 )
 from orchestration.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, warehouse_path
@@ -47,13 +44,12 @@ class Translator(DagsterDbtTranslator):
         return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "dbt"
 
 
-TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
+    dagster_dbt_translator=Translator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
 )
 def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     # Incremental facts build on what the last build left. That is only right if the models,
@@ -71,7 +67,6 @@ def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> It
         context.dagster_run.asset_check_selection is None)
     args = ["build"]
     unchanged: list[dict] = []  # what an incremental build leaves as it was
-    deferred: dict[str, set[str]] = {}  # tests of kept tables, run only if their rows changed
     run_dbt = True
     if full:
         args.append("--full-refresh")
@@ -80,15 +75,11 @@ def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> It
     elif whole_job:
         # only what the sources loaded since the last build reach (build_scope.py)
         changed = changed_sources(last.get("loads", {}), loads)
-        manifest = read_manifest(dbt_project.manifest_path)
-        scope = unchanged_scope(manifest, changed)
+        scope = unchanged_scope(read_manifest(dbt_project.manifest_path), changed)
         unchanged = scope.unchanged  # with nothing changed: every model and seed
         if changed:
-            # the kept tables' own tests wait until dbt says whether their rows changed
-            deferred = kept_table_tests(manifest)
             # one space-separated --exclude: dagster-dbt hands it to dbt with its --select
-            args += ["--indirect-selection", "cautious",
-                     "--exclude", " ".join([*scope.exclude, *sorted(deferred)])]
+            args += ["--indirect-selection", "cautious", "--exclude", " ".join(scope.exclude)]
             context.log.info("dbt build, incremental, of what these sources reach: "
                              + ", ".join(sorted(changed)))
         else:
@@ -106,35 +97,9 @@ def pvw_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> It
         if checks is None or any(key.name.startswith("great_expectations_") for key in checks):
             import_great_expectations_meanwhile()  # the suites run next; dbt in a subprocess
         yield from dbt.cli(args, context=context).stream()
-        if deferred:
-            yield from kept_table_checks(context, dbt, deferred)
     if set(context.selected_asset_keys) == set(context.assets_def.keys):
         # only a build of every model says what built them
         record_build(warehouse_path(), fingerprint, loads)
-
-
-def kept_table_checks(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                      deferred: dict[str, set[str]]) -> Iterator:
-    """The data tests of the kept tables (every parent a kept_table model) after an
-    incremental build that left them out: run when the build changed a kept table's rows,
-    not run again when it left them as they were (the tests passed on those rows in the last
-    complete build, or this build would be a full one). ``dbt test`` is given the tests by
-    name and no Dagster context, since dagster-dbt would add the asset selection (every node)
-    to a context's invocation; its check evaluations are reported as this asset's checks."""
-    tests = tests_to_run(deferred, changed_in_last_build(warehouse_path()))
-    if not tests:
-        context.log.info(f"dbt test skipped for the kept tables' {len(deferred)} tests: the "
-                         "build left every kept table's rows as they were")
-        return
-    context.log.info(f"dbt test of the {len(tests)} tests of kept tables whose rows changed")
-    invocation = dbt.cli(["test", "--select", " ".join(tests)],
-                         manifest=dbt_project.manifest_path, dagster_dbt_translator=TRANSLATOR)
-    for event in invocation.stream():
-        if isinstance(event, dg.AssetCheckEvaluation):
-            yield dg.AssetCheckResult(
-                asset_key=event.asset_key, check_name=event.check_name, passed=event.passed,
-                severity=event.severity, metadata=event.metadata,
-                description=event.description)
 
 
 def unchanged_outputs(context: dg.AssetExecutionContext, nodes: list[dict]) -> Iterator:

@@ -220,9 +220,6 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     for model in ("int_indicator_period_counts", "int_indicator_values_computed",
                   "indicator_values", "funnel_limits"):
         assert changes[model] == changes["latest"], (model, changes[model])
-    # their tests were left out of the build and run after it, since their rows changed
-    assert any(m.startswith("dbt test of the ") for m in messages), messages
-    assert "not_null_indicator_values_indicator_id" in checked
 
     # month four alone completes no period (quarter, financial year or rolling 12 months):
     # the counts by period are computed again and found the same, and what is computed from
@@ -236,11 +233,6 @@ def test_incremental_build_equals_full_build(tmp_path: Path) -> None:
     for model in ("int_indicator_period_counts", "int_indicator_area_counts",
                   "int_indicator_values_computed", "indicator_values", "indicator_league_table"):
         assert kept[model] == (latest, changes[model][1]), (model, kept[model])
-    # and their tests were not run again on the same rows
-    assert any(m.startswith("dbt test skipped") for m in _dbt_messages(home))
-    checked = _checks_run(home)
-    assert "not_null_indicator_values_indicator_id" not in checked
-    assert "not_null_int_indicator_monthly_counts_indicator_id" in checked
     incremental = _tables(warehouse_path(home))
     assert incremental[("intermediate", "int_indicator_monthly_counts")] != before[
         ("intermediate", "int_indicator_monthly_counts")]
