@@ -1,4 +1,4 @@
-{{ config(materialized='kept_table') }}  {#- macros/kept_table.sql -#}
+{{ config(materialized='kept_table', compare_rows=true) }}  {#- macros/kept_table.sql -#}
 -- Numerators and denominators of every indicator, by partnership and period, before any
 -- statistic: the one table that England, region and Most Similar Group figures are pooled
 -- from (int_indicator_area_counts). One row per indicator x partnership x period x stratum;
