@@ -21,7 +21,7 @@
           the staging rows, into a temporary table of the build's connection, found once for
           the select and the post-hook (each pass reads both relations' loads: about 0.4 s
           on 23 million police.uk records).
-      delete_withdrawn_records(staging_relation)
+      delete_withdrawn_records()
           post-hook: delete the fact's rows whose load was withdrawn. Records re-read above
           that still had a version were already replaced by delete+insert; what is left are
           records with no version at all any more.
@@ -39,7 +39,7 @@
             where loaded_at > {{ since }}
             union all
             select {{ keys }} from {{ this }} as kept
-            where {{ withdrawn('kept', staging_relation) }}
+            where {{ withdrawn('kept') }}
         )
         {%- if keep_null_keys %}
         or ({{ key_columns | join(' is null and ') }} is null and loaded_at > {{ since }})
@@ -59,9 +59,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro delete_withdrawn_records(staging_relation) -%}
+{% macro delete_withdrawn_records() -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} as kept where {{ withdrawn('kept', staging_relation) }}
+    delete from {{ this }} as kept where {{ withdrawn('kept') }}
     {%- else -%}
     select 1
     {%- endif -%}
@@ -75,10 +75,8 @@
 {#- A kept row whose load (file and load time) is no longer among the staging rows. The loads
     are compared first (a few thousand distinct pairs on each side, in find_withdrawn_loads),
     then the rows matched to the few withdrawn ones: a row-by-row NOT EXISTS against the
-    staging rows took 7 s per pass over 23 million police.uk records, this 0.4 s.
-    staging_relation is kept in the signature for the callers; the comparison is the
-    pre-hook's. -#}
-{% macro withdrawn(alias, staging_relation) -%}
+    staging rows took 7 s per pass over 23 million police.uk records, this 0.4 s. -#}
+{% macro withdrawn(alias) -%}
     ({{ alias }}.source_file, {{ alias }}.loaded_at) in (
         select source_file, loaded_at from {{ withdrawn_loads() }}
     )

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='crime_reference',
     pre_hook='{{ find_withdrawn_loads(ref("stg_police__crimes")) }}',
-    post_hook='{{ delete_withdrawn_records(ref("stg_police__crimes")) }}',
+    post_hook='{{ delete_withdrawn_records() }}',
 ) }}
 -- Recorded crimes: the police fact, one row per crime, with partnership and period. A crime
 -- re-sent in a later extract counts once, its latest version winning (latest_versions); it is

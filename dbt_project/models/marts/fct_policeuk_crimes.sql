@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='crime_id',
     pre_hook='{{ find_withdrawn_loads(ref("stg_policeuk__street_crimes")) }}',
-    post_hook='{{ delete_withdrawn_records(ref("stg_policeuk__street_crimes")) }}',
+    post_hook='{{ delete_withdrawn_records() }}',
 ) }}
 -- Published police.uk records: one row per crime (or anti-social behaviour incident), placed
 -- in a partnership by its LSOA and in a financial year. A crime published again in a later

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key=['person_id', 'snapshot_month'],
     pre_hook='{{ find_withdrawn_loads(ref("stg_probation_caseload__snapshots")) }}',
-    post_hook='{{ delete_withdrawn_records(ref("stg_probation_caseload__snapshots")) }}',
+    post_hook='{{ delete_withdrawn_records() }}',
 ) }}
 -- People under probation supervision: one row per person and month-end snapshot (a record
 -- re-sent in a later extract keeps its latest version), placed in a partnership by the LSOA of

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key=['pupil_id', 'exclusion_date', 'school_urn'],
     pre_hook='{{ find_withdrawn_loads(ref("stg_school_exclusions__exclusions")) }}',
-    post_hook='{{ delete_withdrawn_records(ref("stg_school_exclusions__exclusions")) }}',
+    post_hook='{{ delete_withdrawn_records() }}',
 ) }}
 -- School suspensions and permanent exclusions: one row per exclusion (a record re-sent in a
 -- later extract keeps its latest version), placed in a partnership by the district of the
